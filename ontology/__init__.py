@@ -1,0 +1,55 @@
+"""What the data means: the vocabulary, its shapes, and every namespace the code may use.
+
+IRIs are spelled here and nowhere else. Terms of our vocabulary come from the generated
+`KG` namespace; nodes we mint come from `ID`, named graphs from `GRAPH`; external identifiers
+are expanded from CURIEs by `identifiers`.
+"""
+
+from pathlib import Path
+
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD, Namespace
+
+from .namespace import KG
+
+HERE = Path(__file__).parent
+ONTOLOGY_FILE = HERE / "higm.ttl"
+SHAPES_FILE = HERE / "shapes.ttl"
+
+BASE = "https://w3id.org/higm-kg/"
+VOCAB_IRI = BASE + "vocab"
+ID = Namespace(BASE + "id/")
+GRAPH = Namespace(BASE + "graph/")
+BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VANN = Namespace("http://purl.org/vocab/vann/")
+SCHEMA = SDO
+
+# Vocabularies whose terms curated data may name as prefix:Term; each is a DefinedNamespace,
+# so a misspelt term is an error.
+VOCABULARIES = {
+    "kg": KG, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "skos": SKOS, "dcterms": DCTERMS,
+    "prov": PROV, "schema": SCHEMA,
+}
+
+# Prefixes for output (Turtle, query pages) and for parsing saved queries.
+PREFIXES: dict[str, str] = {
+    "kg": str(KG),
+    "id": str(ID),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+    "void": str(VOID),
+    "biolink": str(BIOLINK),
+    "obo": str(OBO),
+}
+
+__all__ = [
+    "BASE", "BIOLINK", "DCTERMS", "GRAPH", "ID", "KG", "OBO", "OWL", "PREFIXES", "PROV", "RDF",
+    "RDFS", "SCHEMA", "SD", "SKOS", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "XSD",
+]

@@ -1,0 +1,49 @@
+"""CURIE ⇄ IRI conversion with bioregistry's preferred prefixes.
+
+The prefix map (`prefixes.json`) is generated from bioregistry by `python -m ontology.generate`
+and checked against it by the tests, so the running system needs only `curies`.
+
+>>> expand("HGNC:11935")
+rdflib.term.URIRef('https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/11935')
+>>> compress("http://purl.obolibrary.org/obo/MONDO_0010626")
+'MONDO:0010626'
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import curies
+from rdflib import URIRef
+
+from . import HERE, PREFIXES
+
+PREFIX_MAP_FILE = HERE / "prefixes.json"
+
+
+@cache
+def converter() -> curies.Converter:
+    """Registry prefixes first, then the vocabularies of PREFIXES for everything else."""
+    records = json.loads(PREFIX_MAP_FILE.read_text(encoding="utf-8"))
+    registry = curies.Converter.from_extended_prefix_map(records)
+    vocabularies = curies.Converter.from_prefix_map(PREFIXES)
+    return curies.chain([registry, vocabularies])
+
+
+def expand(curie: str) -> URIRef:
+    """The canonical IRI of a CURIE; ValueError if its prefix is unknown or it is malformed."""
+    try:
+        return URIRef(converter().expand(curie, strict=True))
+    except ValueError as error:  # curies raises ValueError subclasses only
+        raise ValueError(f"not a CURIE with a known prefix: {curie!r}") from error
+
+
+def compress(iri: str) -> str | None:
+    """The standard CURIE of an IRI, or None if no known prefix matches."""
+    return converter().compress(str(iri))
+
+
+def standardize(curie: str) -> str:
+    """The standard spelling of a CURIE, e.g. 'PMID:1' → 'pubmed:1'."""
+    return converter().standardize_curie(curie, strict=True)
