@@ -8,6 +8,7 @@ from kg.store import Store
 from ontology import GRAPH, ONTOLOGY_FILE
 
 from . import curated, rdf_file
+from .options import LoadOptions
 from .write import GraphLoad, Outcome, write
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -17,7 +18,7 @@ ONTOLOGY_GRAPH = str(GRAPH["ontology"])
 
 def default_loads() -> list[GraphLoad]:
     """Everything the default graph is made of."""
-    loads = rdf_file.read(ONTOLOGY_FILE, graph=ONTOLOGY_GRAPH)
+    loads = rdf_file.read(ONTOLOGY_FILE, LoadOptions(graph=ONTOLOGY_GRAPH))
     for path in CURATED_FILES:
         loads += curated.load(path)
     return loads

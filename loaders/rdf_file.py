@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from ontology import GRAPH
 
 from .errors import LoadError
+from .options import LoadOptions
 from .provenance import InputFile
 from .write import GraphLoad
 
@@ -78,14 +79,14 @@ def parse(data: bytes, path: Path, fmt: ox.RdfFormat,
     return quads
 
 
-def read(path: Path, *, graph: str | None = None, format: str | None = None,
-         report: Callable[[int], None] | None = None) -> list[GraphLoad]:
+def read(path: Path, options: LoadOptions = LoadOptions()) -> list[GraphLoad]:
     """The graphs of one RDF file, ready to write."""
+    graph = options.graph
     try:
         data = path.read_bytes()
     except OSError as error:
         raise LoadError(str(path), error.strerror or str(error)) from None
-    quads = parse(data, path, rdf_format(path, format), report)
+    quads = parse(data, path, rdf_format(path, options.format), options.report)
     target = graph or default_graph_for(path)
     graphs: dict[str, list[ox.Triple]] = defaultdict(list)
     for quad in quads:

@@ -8,6 +8,7 @@ from kg.terms import triples_to_ox
 from ontology import GRAPH
 
 from ..errors import LoadError, decode_utf8
+from ..options import LoadOptions
 from ..provenance import InputFile
 from ..write import GraphLoad
 from .read import parse
@@ -16,7 +17,7 @@ from .triples import to_triples
 LOADER = "curated"
 
 
-def load(path: Path) -> list[GraphLoad]:
+def load(path: Path, options: LoadOptions = LoadOptions()) -> list[GraphLoad]:
     """The graph of one curated file, ready to write; LoadError on any problem in it."""
     try:
         data = path.read_bytes()
@@ -25,7 +26,7 @@ def load(path: Path) -> list[GraphLoad]:
     dataset = parse(decode_utf8(data, str(path)), str(path))
     triples = triples_to_ox(to_triples(dataset, str(path)))
     return [GraphLoad(
-        graph=str(GRAPH[dataset.graph]), triples=triples, loader=LOADER,
+        graph=options.graph or str(GRAPH[dataset.graph]), triples=triples, loader=LOADER,
         inputs=(InputFile.of(path, data),), title=dataset.title, version=dataset.version,
         sources=tuple(source.iri for source in dataset.sources),
     )]

@@ -1,0 +1,204 @@
+"""The `kg` command: build, load, query, validate, export and describe the knowledge graph.
+
+Every command takes `--store PATH` (default: $KG_STORE, else var/store). Errors are one line
+on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from rich.table import Table
+
+from ontology.identifiers import compress
+
+from .output import OutputFormat, rdf_format, serialize
+from .settings import Settings
+from .store import Store
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+PROGRESS_THRESHOLD = 1_000_000  # bytes; smaller files load without a progress bar
+
+StoreOption = Annotated[
+    Path | None, typer.Option("--store", help="Store directory [default: $KG_STORE or var/store]")
+]
+
+
+class Failure(Exception):
+    """An error to report as one line, with the exit code to use."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn the errors a user can cause into one readable line and an exit code."""
+    from loaders import LoadError
+
+    try:
+        yield
+    except Failure as error:
+        fail(str(error), error.code)
+    except (LoadError, SyntaxError, ValueError, OSError, RuntimeError) as error:
+        kind = "query syntax" if isinstance(error, SyntaxError) else type(error).__name__
+        fail(str(error) if isinstance(error, LoadError) else f"{kind}: {error}", 1)
+
+
+def fail(message: str, code: int) -> None:
+    errors.print("[red]error:[/red]", escape(" ".join(message.split())), highlight=False)
+    raise typer.Exit(code)
+
+
+def open_store(path: Path | None) -> Store:
+    return Store.open(path or Settings.from_env().store)
+
+
+@app.command()
+def build(
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Rewrite graphs even if their inputs are unchanged")] = False,
+    if_missing: Annotated[bool, typer.Option(help="Do nothing if the default graph is already built")] = False,
+) -> None:
+    """Build the default graph (ontology and curated facts) into the store."""
+    from loaders.build import build as build_default
+    from loaders.build import is_built
+
+    with reported():
+        target = open_store(store)
+        if if_missing and is_built(target):
+            console.print("default graph already built")
+            return
+        for outcome in build_default(target, force=force):
+            state = "unchanged" if outcome.unchanged else "written"
+            console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
+
+
+def progress_reporter(progress: Progress, path: Path) -> Callable[[int], None] | None:
+    size = path.stat().st_size if path.exists() else 0
+    if size < PROGRESS_THRESHOLD:
+        return None
+    task = progress.add_task(path.name, total=size)
+    return lambda count: progress.advance(task, count)
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="RDF files (ttl, nt, nq, trig, rdf, jsonld) or curated .yaml files")],
+    store: StoreOption = None,
+    graph: Annotated[str | None, typer.Option(help="Named graph IRI for all files [default: one graph per file]")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="RDF format, if the extension does not tell")] = None,
+    force: Annotated[bool, typer.Option(help="Rewrite graphs even if their inputs are unchanged")] = False,
+) -> None:
+    """Load files into named graphs, atomically: all of them, or nothing on any error."""
+    from loaders import LoadOptions, loader_for, write
+
+    with reported():
+        loads = []
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                      console=errors, transient=True) as progress:
+            for path in files:
+                options = LoadOptions(graph, format, progress_reporter(progress, path))
+                loads += loader_for(path, options)(path, options)
+        for outcome in write(open_store(store), loads, force=force):
+            state = "unchanged" if outcome.unchanged else "written"
+            console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
+
+
+def query_text(query: str) -> str:
+    """A query given inline, as a .rq file, or by the name of a saved query."""
+    path = Path(query)
+    if path.suffix == ".rq" and path.is_file():
+        return path.read_text(encoding="utf-8")
+    saved = QUERIES_DIR / f"{query}.rq"
+    if saved.is_file():
+        return saved.read_text(encoding="utf-8")
+    if path.suffix == ".rq":
+        raise Failure(f"no such query file: {query}")
+    return query
+
+
+@app.command()
+def query(
+    query: Annotated[str, typer.Argument(help="SPARQL text, a .rq file, or a saved query name")],
+    store: StoreOption = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] = OutputFormat.table,
+) -> None:
+    """Run a SPARQL query over the union of all graphs."""
+    with reported():
+        result = serialize(open_store(store).query(query_text(query)), format)
+        if isinstance(result, bytes):
+            sys.stdout.buffer.write(result)
+            sys.stdout.buffer.flush()
+        else:
+            console.print(result)
+
+
+@app.command()
+def validate(store: StoreOption = None) -> None:
+    """Check the data against the SHACL shapes; exit 1 with a report on any violation."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from ontology.validation import validate as shacl
+
+    with reported():
+        data = Graph().parse(data=open_store(store).serialize(ox.RdfFormat.N_TRIPLES), format="nt")
+        report = shacl(data)
+        if report.conforms:
+            console.print(f"conforms: {len(data)} triples checked against the shapes")
+            return
+        grid = Table("focus node", "path", "problem", title=f"{len(report.violations)} SHACL violation(s)")
+        for v in report.violations:
+            grid.add_row(compress(v.focus) or v.focus, compress(v.path) or v.path or "", v.message)
+        errors.print(grid)
+        raise Failure(f"{len(report.violations)} SHACL violation(s)")
+
+
+@app.command()
+def export(
+    store: StoreOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="ttl, nt, nq, trig, jsonld or rdfxml")] = "ttl",
+    graph: Annotated[str | None, typer.Option(help="Only this named graph [default: all]")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write [default: stdout]")] = None,
+) -> None:
+    """Write the graph out; triple formats get the union of all graphs, or --graph."""
+    with reported():
+        data = open_store(store).serialize(rdf_format(format), graph)
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            output.write_bytes(data)
+            errors.print(f"wrote {len(data)} bytes to {output}")
+
+
+@app.command()
+def stats(store: StoreOption = None) -> None:
+    """Triples per named graph and instances per class."""
+    with reported():
+        target = open_store(store)
+        graphs = Table("named graph", "triples", title="Graphs")
+        for name, size in target.graph_sizes().items():
+            graphs.add_row(name, str(size))
+        classes = Table("class", "instances", title="Classes")
+        for name, count in target.class_counts().items():
+            classes.add_row(compress(name) or name, str(count))
+        console.print(graphs, classes)
+
+
+if __name__ == "__main__":
+    app()

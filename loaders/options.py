@@ -1,0 +1,15 @@
+"""Options every loader accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """A target graph to override the loader's own, a format name, a progress callback."""
+
+    graph: str | None = None
+    format: str | None = None
+    report: Callable[[int], None] | None = None

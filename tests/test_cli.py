@@ -1,0 +1,125 @@
+"""The `kg` command end to end, through typer's runner, on stores under tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+
+runner = CliRunner()
+
+DONE_WHEN = """
+PREFIX kg: <https://w3id.org/higm-kg/vocab#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?gene ?protein ?cell ?receptor ?receptorCell WHERE {
+  ?condition skos:altLabel "HIGM1" .
+  ?g kg:causes ?condition ; kg:encodes ?p ; rdfs:label ?gene .
+  ?p rdfs:label ?protein ; kg:locatedOnSurfaceOf/rdfs:label ?cell ; kg:hasReceptor ?r .
+  ?r rdfs:label ?receptor ; kg:locatedOnSurfaceOf/rdfs:label ?receptorCell }
+"""
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "store"
+    result = runner.invoke(app, ["build", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def kg(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_is_persistent_and_idempotent(store: Path) -> None:
+    code, out, _ = kg("build", "--store", str(store))
+    assert code == 0 and out.count("(unchanged)") == 2
+    code, out, _ = kg("build", "--if-missing", "--store", str(store))
+    assert code == 0 and "already built" in out
+
+
+def test_the_done_when_question_in_one_query(store: Path) -> None:
+    code, out, _ = kg("query", DONE_WHEN, "--store", str(store), "--format", "json")
+    assert code == 0
+    [binding] = json.loads(out)["results"]["bindings"]
+    assert {k: v["value"] for k, v in binding.items()} == {
+        "gene": "CD40LG", "protein": "CD40 ligand", "cell": "T cell",
+        "receptor": "Tumor necrosis factor receptor superfamily member 5", "receptorCell": "B cell",
+    }
+
+
+@pytest.mark.parametrize(("fmt", "check"), [
+    ("table", lambda out: "CD40LG" in out and "T cell" in out),
+    ("csv", lambda out: out.splitlines()[0] == "gene,protein,cell,receptor,receptorCell"),
+    ("tsv", lambda out: out.splitlines()[0].startswith("?gene\t?protein")),
+    ("xml", lambda out: "<sparql" in out and "CD40LG" in out),
+])
+def test_query_formats(store: Path, fmt: str, check) -> None:
+    code, out, _ = kg("query", DONE_WHEN, "--store", str(store), "--format", fmt)
+    assert code == 0 and check(out)
+
+
+def test_query_from_a_file_and_construct_as_turtle(store: Path, tmp_path: Path) -> None:
+    rq = tmp_path / "genes.rq"
+    rq.write_text("CONSTRUCT { ?g a <https://w3id.org/higm-kg/vocab#Gene> } WHERE { ?g a <https://w3id.org/higm-kg/vocab#Gene> }")
+    code, out, _ = kg("query", str(rq), "--store", str(store), "--format", "ttl")
+    assert code == 0
+    assert len(list(ox.parse(out.encode(), format=ox.RdfFormat.TURTLE))) == 2
+
+
+@pytest.mark.parametrize(("fmt", "rdf_format"), [
+    ("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES), ("nq", ox.RdfFormat.N_QUADS),
+    ("trig", ox.RdfFormat.TRIG), ("jsonld", ox.RdfFormat.JSON_LD), ("rdfxml", ox.RdfFormat.RDF_XML),
+])
+def test_export_round_trips(store: Path, tmp_path: Path, fmt: str, rdf_format: ox.RdfFormat) -> None:
+    target = tmp_path / f"dump.{fmt}"
+    code, _, _ = kg("export", "--store", str(store), "--format", fmt, "-o", str(target))
+    assert code == 0
+    quads = list(ox.parse(target.read_bytes(), format=rdf_format))
+    assert len(quads) > 3000
+
+
+def test_validate_and_stats(store: Path) -> None:
+    code, out, _ = kg("validate", "--store", str(store))
+    assert code == 0 and "conforms" in out
+    code, out, _ = kg("stats", "--store", str(store))
+    assert code == 0 and "kg:Condition" in out and "graph/ontology" in out
+
+
+def test_load_then_query(store: Path, tmp_path: Path) -> None:
+    data = tmp_path / "extra.ttl"
+    data.write_text("<http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> \"extra\" .\n")
+    code, out, _ = kg("load", str(data), "--store", str(store), "--graph", "http://example.org/g")
+    assert code == 0 and "http://example.org/g: 1 triples (written)" in out
+    code, out, _ = kg("query", "SELECT ?g WHERE { GRAPH ?g { ?s ?p 'extra' } }", "--store", str(store), "-f", "csv")
+    assert out.splitlines()[1] == "http://example.org/g"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["query", "SELECT * WHERE { ?s ?p }"], "query syntax"),
+    (["query", "missing.rq"], "no such query file"),
+    (["export", "--format", "docx"], "unknown RDF format"),
+    (["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--format", "ttl"], "for CONSTRUCT and DESCRIBE"),
+])
+def test_errors_are_one_line_and_a_nonzero_exit(store: Path, args: list[str], message: str) -> None:
+    code, out, err = kg(*args, "--store", str(store))
+    assert code != 0
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in out + err
+
+
+def test_bad_load_names_file_and_line_and_leaves_the_store(store: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n")
+    before = kg("export", "--store", str(store), "--format", "nq")[1]
+    code, _, err = kg("load", str(bad), "--store", str(store))
+    assert code == 1 and f"{bad}:2" in err and "Traceback" not in err
+    assert kg("export", "--store", str(store), "--format", "nq")[1] == before
