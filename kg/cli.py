@@ -200,5 +200,27 @@ def stats(store: StoreOption = None) -> None:
         console.print(graphs, classes)
 
 
+@app.command()
+def serve(
+    store: StoreOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind [default: $HOST or 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: $PORT or 8000]")] = None,
+) -> None:
+    """Serve the store over the SPARQL 1.1 Protocol with uvicorn."""
+    import dataclasses
+
+    import uvicorn
+
+    from server.app import create_app
+
+    with reported():
+        settings = Settings.from_env()
+        settings = dataclasses.replace(
+            settings, store=store or settings.store, host=host or settings.host, port=port or settings.port
+        )
+        application = create_app(Store.open(settings.store), settings)
+        uvicorn.run(application, host=settings.host, port=settings.port)
+
+
 if __name__ == "__main__":
     app()

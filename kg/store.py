@@ -24,6 +24,8 @@ import pyoxigraph as ox
 
 from ontology import PREFIXES
 
+from .dataset_clause import declares_dataset
+
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
@@ -71,14 +73,22 @@ class Store:
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query; SyntaxError carries the parser's line and column."""
+        """Run a SPARQL query; SyntaxError carries the parser's line and column.
+
+        Without a dataset given here or in the query (FROM), the default graph is the union.
+        """
         return self._engine.query(
             sparql,
-            use_default_graph_as_union=default_graphs is None,
+            use_default_graph_as_union=default_graphs is None and not declares_dataset(sparql),
             default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
             named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
             substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},
         )
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update as one transaction; SyntaxError on a malformed update."""
+        self._engine.update(sparql)
+        self._engine.flush()
 
     def apply(self, change: Change) -> None:
         """Write a change atomically: all of it, or nothing if anything fails."""

@@ -1,0 +1,58 @@
+"""Every error the server can answer with, and the one place they become HTTP responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+
+
+class HttpError(Exception):
+    """An error with its status code; the message is sent as plain text."""
+
+    status = 500
+    headers: dict[str, str] = {}
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(HttpError):
+    status = 400
+
+
+class Unauthorized(HttpError):
+    status = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="kg"'}
+
+
+class Forbidden(HttpError):
+    status = 403
+
+
+class MethodNotAllowed(HttpError):
+    status = 405
+
+
+class NotAcceptable(HttpError):
+    status = 406
+
+
+class UnsupportedMediaType(HttpError):
+    status = 415
+
+
+async def _respond(request: Request, error: Exception) -> PlainTextResponse:
+    if isinstance(error, SyntaxError):  # the engine's parser: message with line and column
+        status, message, headers = 400, f"SPARQL syntax error: {error}", {}
+    elif isinstance(error, HttpError):
+        status, message, headers = error.status, error.message, error.headers
+    else:
+        raise error
+    return PlainTextResponse(message + "\n", status_code=status, headers={**headers, "Vary": "Accept"})
+
+
+def install(app: FastAPI) -> None:
+    """Map our errors and the engine's SyntaxError to responses."""
+    app.add_exception_handler(HttpError, _respond)
+    app.add_exception_handler(SyntaxError, _respond)

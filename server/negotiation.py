@@ -1,0 +1,106 @@
+"""Content negotiation: a pure choice among the engine's format enums by Accept and `format=`.
+
+>>> import pyoxigraph as ox
+>>> choose("text/csv;q=0.5, application/sparql-results+xml", RESULT_FORMATS)
+<QueryResultsFormat SPARQL Results in XML>
+>>> choose("image/png", RESULT_FORMATS) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+Format = TypeVar("Format", ox.QueryResultsFormat, ox.RdfFormat)
+
+RESULT_FORMATS = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,
+                  ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV)
+GRAPH_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD,
+                 ox.RdfFormat.RDF_XML, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+# Media types clients send that are not the registered ones, mapped to the registered one.
+ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "text/plain": "application/n-triples",
+    "application/x-turtle": "text/turtle",
+}
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One entry of an Accept header."""
+
+    type: str
+    q: float
+
+    def matches(self, media_type: str) -> bool:
+        if self.type in {"*/*", media_type}:
+            return True
+        major, _, minor = self.type.partition("/")
+        return minor == "*" and media_type.startswith(major + "/")
+
+    @property
+    def specificity(self) -> int:
+        return 0 if self.type == "*/*" else 1 if self.type.endswith("/*") else 2
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Media ranges, most preferred first; a missing or empty header accepts anything."""
+    ranges = []
+    for part in (header or "*/*").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append(MediaRange(ALIASES.get(media.lower(), media.lower()), q))
+    return sorted(ranges, key=lambda r: (-r.q, -r.specificity))
+
+
+def media_type(offer: ox.QueryResultsFormat | ox.RdfFormat) -> str:
+    """The bare media type of a format, without parameters such as charset."""
+    return offer.media_type.split(";")[0]
+
+
+def by_name(name: str, offers: Sequence[Format]) -> Format | None:
+    """A `format=` override: a media type, an extension, or a short name such as json."""
+    key = ALIASES.get(name.lower(), name.lower())
+    for offer in offers:
+        if key in {media_type(offer), offer.file_extension} or key == offer.name.lower().split()[-1]:
+            return offer
+    names = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "jsonld": "jsonld", "rdfxml": "rdf"}
+    return next((o for o in offers if o.file_extension == names.get(key)), None)
+
+
+def choose(accept: str | None, offers: Sequence[Format], override: str | None = None) -> Format | None:
+    """The best offer for the client, the first offer on a tie or a wildcard, None for 406."""
+    if override:
+        return by_name(override, offers)
+    ranges = parse_accept(accept)
+    refused = {r.type for r in ranges if r.q <= 0}
+    for media_range in ranges:
+        if media_range.q <= 0:
+            break
+        for offer in offers:
+            if media_range.matches(media_type(offer)) and media_type(offer) not in refused:
+                return offer
+    return None
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether a client names text/html at least as highly as any RDF format (a browser)."""
+    ranges = parse_accept(accept)
+    html = max((r.q for r in ranges if r.type in {"text/html", "application/xhtml+xml"}), default=0.0)
+    rdf = max((r.q for r in ranges for f in GRAPH_FORMATS if r.type == media_type(f)), default=0.0)
+    return html > 0 and html >= rdf
