@@ -15,6 +15,8 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
+from kg.output import RDF_FORMATS
+
 Format = TypeVar("Format", ox.QueryResultsFormat, ox.RdfFormat)
 
 RESULT_FORMATS = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,
@@ -76,11 +78,11 @@ def media_type(offer: ox.QueryResultsFormat | ox.RdfFormat) -> str:
 def by_name(name: str, offers: Sequence[Format]) -> Format | None:
     """A `format=` override: a media type, an extension, or a short name such as json."""
     key = ALIASES.get(name.lower(), name.lower())
+    key = RDF_FORMATS.get(key, key)  # the CLI's names: turtle, ntriples, rdfxml, …
     for offer in offers:
         if key in {media_type(offer), offer.file_extension} or key == offer.name.lower().split()[-1]:
             return offer
-    names = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "jsonld": "jsonld", "rdfxml": "rdf"}
-    return next((o for o in offers if o.file_extension == names.get(key)), None)
+    return None
 
 
 def choose(accept: str | None, offers: Sequence[Format], override: str | None = None) -> Format | None:
