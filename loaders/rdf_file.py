@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import output
 from ontology import GRAPH
 
 from .errors import LoadError
@@ -22,17 +23,14 @@ from .provenance import InputFile
 from .write import GraphLoad
 
 LOADER = "rdf-file"
-# Names the CLI accepts besides the file extensions pyoxigraph knows.
-FORMAT_NAMES = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "rdfxml": "rdf", "xml": "rdf"}
 
 
 def rdf_format(path: Path, name: str | None = None) -> ox.RdfFormat:
     """The format named, or else the one the file extension implies."""
-    key = (name or path.suffix.lstrip(".")).lower()
-    found = ox.RdfFormat.from_extension(FORMAT_NAMES.get(key, key))
-    if found is None:
-        raise LoadError(str(path), f"unknown RDF format {key!r}; use --format ttl|nt|nq|trig|rdf|jsonld")
-    return found
+    try:
+        return output.rdf_format(name or path.suffix.lstrip("."))
+    except ValueError as error:
+        raise LoadError(str(path), str(error)) from None
 
 
 def default_graph_for(path: Path) -> str:

@@ -51,21 +51,22 @@ def recorded_inputs(store: Store, graph: str) -> dict[str, str]:
     return {row["input"].value: row["sha"].value for row in rows}
 
 
-def is_current(store: Store, load: GraphLoad) -> bool:
-    recorded = sorted(recorded_inputs(store, load.graph).values())
-    return recorded == sorted(f.sha256 for f in load.inputs) and store.has_graph(load.graph)
+def is_current(store: Store, load: GraphLoad, recorded: dict[str, str]) -> bool:
+    same = sorted(recorded.values()) == sorted(f.sha256 for f in load.inputs)
+    return same and store.has_graph(load.graph)
 
 
 def write(store: Store, loads: Sequence[GraphLoad], *, force: bool = False) -> list[Outcome]:
     """Replace each changed graph and its metadata, all in one atomic change."""
     started = datetime.datetime.now(datetime.UTC)
-    pending = [load for load in loads if force or not is_current(store, load)]
+    recorded = {load.graph: recorded_inputs(store, load.graph) for load in loads}
+    pending = [load for load in loads if force or not is_current(store, load, recorded[load.graph])]
     ended = datetime.datetime.now(datetime.UTC)
     meta = str(METADATA_GRAPH)
     retract = [
         (meta, subject)
         for load in pending
-        for subject in (load.graph, str(load_iri(load.graph)), *recorded_inputs(store, load.graph))
+        for subject in (load.graph, str(load_iri(load.graph)), *recorded[load.graph])
     ]
     records = [
         LoadRecord(
