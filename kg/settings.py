@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_STORE = Path("var/store")
+
+
+def _words(value: str | None) -> tuple[str, ...]:
+    """A list setting: items separated by commas or spaces."""
+    return tuple(item for item in (value or "").replace(",", " ").split() if item)
 
 
 @dataclass(frozen=True)
@@ -17,14 +23,35 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     update_token: str | None = None  # writes are refused unless this is set
+    query_timeout: float = 30.0  # seconds before a query's worker is killed
+    workers: int = 2  # query worker processes
+    max_pending: int = 8  # requests admitted beyond the busy workers before 503
+    max_rows: int = 100_000  # result rows (or triples) before truncation
+    max_body: int = 1_048_576  # bytes in a request body
+    service_allow: tuple[str, ...] = ()  # SERVICE endpoint prefixes; empty: federation off
+    cors_origins: tuple[str, ...] = ("*",)
+    forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-* are believed
+
+    @property
+    def federation(self) -> bool:
+        return bool(self.service_allow)
 
     @classmethod
-    def from_env(cls) -> Settings:
-        """Read KG_STORE, HOST, PORT (as the Makefile passes them) and KG_UPDATE_TOKEN."""
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the variables the README lists (HOST and PORT as the Makefile passes them)."""
+        env = os.environ if env is None else env
+        default = cls()
         return cls(
             store=Path(env.get("KG_STORE") or DEFAULT_STORE),
-            host=env.get("HOST") or "127.0.0.1",
-            port=int(env.get("PORT") or 8000),
+            host=env.get("HOST") or default.host,
+            port=int(env.get("PORT") or default.port),
             update_token=env.get("KG_UPDATE_TOKEN") or None,
+            query_timeout=float(env.get("KG_QUERY_TIMEOUT") or default.query_timeout),
+            workers=max(1, int(env.get("KG_WORKERS") or default.workers)),
+            max_pending=int(env.get("KG_MAX_PENDING") or default.max_pending),
+            max_rows=int(env.get("KG_MAX_ROWS") or default.max_rows),
+            max_body=int(env.get("KG_MAX_BODY") or default.max_body),
+            service_allow=_words(env.get("KG_SERVICE_ALLOW")),
+            cors_origins=_words(env.get("KG_CORS_ORIGINS", "*")),
+            forwarded_allow_ips=_words(env.get("KG_FORWARDED_ALLOW_IPS")),
         )

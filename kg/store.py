@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from ontology import PREFIXES
 
-from .dataset_clause import declares_dataset
+from .inspection import inspect_query
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -65,6 +65,17 @@ class Store:
         """Open (creating if needed) the store at `path`, or a fresh in-memory store."""
         return cls(ox.Store(str(path)) if path is not None else ox.Store())
 
+    def save_snapshot(self, path: Path) -> None:
+        """Write every quad to `path` as N-Quads, for a worker to load with `from_snapshot`."""
+        self._engine.dump(str(path), format=ox.RdfFormat.N_QUADS)
+
+    @classmethod
+    def from_snapshot(cls, path: Path) -> Store:
+        """An in-memory store holding the quads of a snapshot file."""
+        engine = ox.Store()
+        engine.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return cls(engine)
+
     def query(
         self,
         sparql: str,
@@ -79,7 +90,7 @@ class Store:
         """
         return self._engine.query(
             sparql,
-            use_default_graph_as_union=default_graphs is None and not declares_dataset(sparql),
+            use_default_graph_as_union=default_graphs is None and not inspect_query(sparql).declares_dataset,
             default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
             named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
             substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},

@@ -2,25 +2,67 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 
 from kg import __version__
 from kg.settings import Settings
 from kg.store import Store
+from kg.terms import triples_to_ox
+from ontology import PREFIXES
 
-from . import errors, sparql
+from . import errors, graph_store, sparql
+from .description import Catalog, void_triples
+from .errors import NotAcceptable
+from .metrics import CONTENT_TYPE, Metrics
+from .middleware import ForwardedHeaders, SecurityHeaders
+from .negotiation import GRAPH_FORMATS, choose
 from .pages import query_page
+from .workers import WorkerPool
+
+EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location"]
+
+
+def _lifespan(pool: WorkerPool):  # noqa: ANN202 - FastAPI's lifespan protocol
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(pool.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(pool.close)
+
+    return lifespan
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
-    """A FastAPI app serving `store` over the SPARQL 1.1 Protocol."""
-    app = FastAPI(title="HIGM knowledge graph", version=__version__)
-    app.state.store = store
-    app.state.settings = settings or Settings()
+    """A FastAPI app serving `store` over the SPARQL 1.1 Protocol and the Graph Store Protocol."""
+    settings = settings or Settings()
+    pool = WorkerPool(store, size=settings.workers, timeout=settings.query_timeout,
+                      max_pending=settings.max_pending)
+    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool))
+    app.state.store, app.state.settings, app.state.pool = store, settings, pool
+    app.state.catalog = Catalog(store, lambda: pool.version)
+    app.state.metrics = Metrics()
     errors.install(app)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
+    _add_pages(app)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
+                       allow_methods=["GET", "HEAD", "POST"], allow_headers=["Accept", "Content-Type"],
+                       expose_headers=EXPOSED_HEADERS)
+    app.add_middleware(ForwardedHeaders, trusted=settings.forwarded_allow_ips)
+    return app
 
+
+def _add_pages(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
         return query_page(request)
@@ -29,4 +71,16 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     def health(request: Request) -> str:
         return f"ok: {len(request.app.state.store)} quads\n"
 
-    return app
+    @app.get("/metrics", response_class=PlainTextResponse)
+    def metrics(request: Request) -> Response:
+        return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
+
+    @app.get("/.well-known/void")
+    def void(request: Request) -> Response:
+        """The VoID description of the dataset, in any RDF format by Accept."""
+        fmt = choose(request.headers.get("accept"), GRAPH_FORMATS, sparql.format_override(request))
+        if fmt is None:
+            raise NotAcceptable("acceptable formats: " + ", ".join(f.media_type for f in GRAPH_FORMATS))
+        triples = void_triples(request.app.state.catalog.statistics(), endpoint=str(request.url_for("sparql_get")))
+        return Response(ox.serialize(triples_to_ox(triples), format=fmt, prefixes=PREFIXES),
+                        media_type=fmt.media_type, headers={"Vary": "Accept"})

@@ -1,8 +1,14 @@
-"""The SPARQL Service Description and the VoID description of the dataset, built as RDF."""
+"""The SPARQL Service Description and the VoID description of the dataset, built as RDF.
+
+Statistics are computed once per version of the store (the worker pool's version goes up on
+every write), so a description request costs a few queries only after a change.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -25,36 +31,78 @@ def _number(store: Store, select: str) -> int:
     return int(row["n"].value)
 
 
-def void_triples(store: Store, dataset: URIRef = DATASET) -> Iterator[Triple]:
+@dataclass(frozen=True)
+class Statistics:
+    """VoID's numbers for the union graph, and the size of each named graph."""
+
+    triples: int
+    entities: int
+    distinct_subjects: int
+    distinct_objects: int
+    classes: dict[str, int]
+    properties: dict[str, int]
+    graphs: dict[str, int]
+
+    @classmethod
+    def of(cls, store: Store) -> Statistics:
+        return cls(
+            triples=_number(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
+            entities=_number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"),
+            distinct_subjects=_number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+            distinct_objects=_number(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+            classes=store.class_counts(),
+            properties={row["p"].value: int(row["n"].value) for row in store.query(
+                "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")},
+            graphs=store.graph_sizes(),
+        )
+
+
+class Catalog:
+    """The store's statistics, recomputed only when `version()` has moved on."""
+
+    def __init__(self, store: Store, version: object) -> None:
+        self._store, self._version = store, version
+        self._cached: tuple[int, Statistics] | None = None
+        self._lock = threading.Lock()
+
+    def statistics(self) -> Statistics:
+        version = self._version()  # type: ignore[operator]
+        with self._lock:
+            if self._cached is None or self._cached[0] != version:
+                self._cached = (version, Statistics.of(self._store))
+            return self._cached[1]
+
+
+def void_triples(stats: Statistics, *, endpoint: str | None = None, dataset: URIRef = DATASET) -> Iterator[Triple]:
     """VoID statistics of the default dataset (the union graph) and of each named graph."""
     yield dataset, RDF.type, VOID.Dataset
-    yield dataset, VOID.triples, _count(_number(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"))
-    yield dataset, VOID.entities, _count(_number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"))
-    yield dataset, VOID.distinctSubjects, _count(_number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"))
-    yield dataset, VOID.distinctObjects, _count(_number(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"))
-    classes = store.class_counts()
-    yield dataset, VOID.classes, _count(len(classes))
-    for index, (cls, count) in enumerate(classes.items()):
+    if endpoint:
+        yield dataset, VOID.sparqlEndpoint, URIRef(endpoint)
+    yield dataset, VOID.triples, _count(stats.triples)
+    yield dataset, VOID.entities, _count(stats.entities)
+    yield dataset, VOID.distinctSubjects, _count(stats.distinct_subjects)
+    yield dataset, VOID.distinctObjects, _count(stats.distinct_objects)
+    yield dataset, VOID.classes, _count(len(stats.classes))
+    for index, (cls, count) in enumerate(stats.classes.items()):
         part = URIRef(f"{dataset}#class-{index}")
         yield dataset, VOID.classPartition, part
         yield part, VOID["class"], URIRef(cls)
         yield part, VOID.entities, _count(count)
-    properties = {row["p"].value: int(row["n"].value) for row in store.query(
-        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")}
-    yield dataset, VOID.properties, _count(len(properties))
-    for index, (prop, count) in enumerate(properties.items()):
+    yield dataset, VOID.properties, _count(len(stats.properties))
+    for index, (prop, count) in enumerate(stats.properties.items()):
         part = URIRef(f"{dataset}#property-{index}")
         yield dataset, VOID.propertyPartition, part
         yield part, VOID.property, URIRef(prop)
         yield part, VOID.triples, _count(count)
-    for graph, size in store.graph_sizes().items():
+    for graph, size in stats.graphs.items():
         yield dataset, VOID.subset, URIRef(graph)
         yield URIRef(graph), RDF.type, VOID.Dataset
         yield URIRef(graph), VOID.triples, _count(size)
 
 
-def service_triples(store: Store, endpoint: str, *, updates: bool) -> Iterator[Triple]:
+def service_triples(catalog: Catalog, endpoint: str, *, updates: bool, federation: bool) -> Iterator[Triple]:
     """The Service Description of the endpoint at the URL it was asked at."""
+    stats = catalog.statistics()
     service, default_dataset, default_graph = BNode(), BNode(), BNode()
     yield service, RDF.type, SD.Service
     yield service, SD.endpoint, URIRef(endpoint)
@@ -62,6 +110,8 @@ def service_triples(store: Store, endpoint: str, *, updates: bool) -> Iterator[T
     if updates:
         yield service, SD.supportedLanguage, SD.SPARQL11Update
     yield service, SD.feature, SD.UnionDefaultGraph
+    if federation:
+        yield service, SD.feature, SD.BasicFederatedQuery
     for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
         yield service, SD.resultFormat, URIRef(fmt.iri)
     yield service, SD.defaultDataset, default_dataset
@@ -69,7 +119,7 @@ def service_triples(store: Store, endpoint: str, *, updates: bool) -> Iterator[T
     yield default_dataset, SD.defaultGraph, default_graph
     yield default_graph, RDF.type, SD.Graph
     yield default_graph, VOID.inDataset, DATASET
-    for graph, size in store.graph_sizes().items():
+    for graph, size in stats.graphs.items():
         named, description = BNode(), BNode()
         yield default_dataset, SD.namedGraph, named
         yield named, RDF.type, SD.NamedGraph
@@ -77,4 +127,4 @@ def service_triples(store: Store, endpoint: str, *, updates: bool) -> Iterator[T
         yield named, SD.graph, description
         yield description, RDF.type, SD.Graph
         yield description, VOID.triples, _count(size)
-    yield from void_triples(store)
+    yield from void_triples(stats, endpoint=endpoint)

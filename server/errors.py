@@ -30,6 +30,10 @@ class Forbidden(HttpError):
     status = 403
 
 
+class NotFound(HttpError):
+    status = 404
+
+
 class MethodNotAllowed(HttpError):
     status = 405
 
@@ -38,8 +42,27 @@ class NotAcceptable(HttpError):
     status = 406
 
 
+class PayloadTooLarge(HttpError):
+    status = 413
+
+
 class UnsupportedMediaType(HttpError):
     status = 415
+
+
+class EngineError(HttpError):
+    status = 500
+
+
+class ServiceUnavailable(HttpError):
+    """Overloaded, or a query stopped at its deadline: try again later."""
+
+    status = 503
+    headers = {"Retry-After": "1"}
+
+
+class QueryTimeout(ServiceUnavailable):
+    headers = {}
 
 
 async def _respond(request: Request, error: Exception) -> PlainTextResponse:
@@ -49,6 +72,10 @@ async def _respond(request: Request, error: Exception) -> PlainTextResponse:
         status, message, headers = error.status, error.message, error.headers
     else:
         raise error
+    metrics = request.app.state.metrics
+    metrics.errors.labels(str(status)).inc()
+    if isinstance(error, QueryTimeout):
+        metrics.timeouts.inc()
     return PlainTextResponse(message + "\n", status_code=status, headers={**headers, "Vary": "Accept"})
 
 

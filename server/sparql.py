@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Protocol at /sparql: queries by GET and POST, updates by POST with a token.
 
-Handlers are plain `def`: FastAPI runs them in its thread pool, so a blocking engine call never
-holds the event loop.
+Handlers are plain `def`: FastAPI runs them in its thread pool, so waiting for a query worker
+never holds the event loop. Queries run in the worker pool; updates run on the durable store,
+after which the workers reload before their next query.
 """
 
 from __future__ import annotations
@@ -11,57 +12,30 @@ import secrets
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
-from kg.store import QueryResult, Store
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
+from .body import limited_body
 from .description import service_triples
-from .errors import BadRequest, Forbidden, NotAcceptable, Unauthorized
-from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose, prefers_html
+from .errors import Forbidden, NotAcceptable, Unauthorized
+from .execution import Job
+from .negotiation import GRAPH_FORMATS, choose, prefers_html
 from .pages import query_page
 from .protocol import Operation, from_params, from_post
+from .safety import check_dataset, check_query, check_update
+from .using import with_using
 
 router = APIRouter()
+TRUNCATED = "X-Results-Truncated"
 
 
-def _format_override(request: Request) -> str | None:
+def format_override(request: Request) -> str | None:
     """SPARQLWrapper and others send `format` or `output`; both override Accept."""
     return request.query_params.get("format") or request.query_params.get("output")
 
 
-def serialize(result: QueryResult, request: Request) -> tuple[bytes, str] | None:
-    """The engine's serialisation in the client's preferred format; None if none is acceptable."""
-    accept, override = request.headers.get("accept"), _format_override(request)
-    if isinstance(result, ox.QueryTriples):
-        graph_format = choose(accept, GRAPH_FORMATS, override)
-        if graph_format is None:
-            return None
-        return ox.serialize(result, format=graph_format, prefixes=PREFIXES), graph_format.media_type
-    results_format = choose(accept, RESULT_FORMATS, override)
-    if results_format is None:
-        return None
-    return result.serialize(format=results_format), results_format.media_type
-
-
-def answer(store: Store, operation: Operation, request: Request) -> Response:
-    """Query and serialise in this one thread: the engine's results may not cross threads."""
-    result = store.query(
-        operation.text,
-        default_graphs=operation.default_graphs or None,
-        named_graphs=operation.named_graphs or None,
-    )
-    try:
-        serialized = serialize(result, request)
-        offers = GRAPH_FORMATS if isinstance(result, ox.QueryTriples) else RESULT_FORMATS
-    finally:
-        del result
-    if serialized is None:
-        raise NotAcceptable("acceptable formats: " + ", ".join(f.media_type for f in offers))
-    body, media = serialized
-    return Response(body, media_type=media, headers={"Vary": "Accept"})
-
-
 def check_token(request: Request) -> None:
+    """Writes need the server's token as a Bearer credential: 403 when off or wrong, 401 when absent."""
     token = request.app.state.settings.update_token
     if token is None:
         raise Forbidden("updates are disabled: start the server with KG_UPDATE_TOKEN set")
@@ -72,29 +46,52 @@ def check_token(request: Request) -> None:
         raise Forbidden("the update token is not valid")
 
 
+def answer(operation: Operation, request: Request) -> Response:
+    """A query, checked here and run by a worker, within the deadline and the row cap."""
+    settings = request.app.state.settings
+    check_query(operation.text, settings)
+    check_dataset((*operation.default_graphs, *operation.named_graphs))
+    job = Job(operation.text, operation.default_graphs, operation.named_graphs,
+              request.headers.get("accept"), format_override(request), settings.max_rows)
+    result = request.app.state.pool.run(job)
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        request.app.state.metrics.truncated.inc()
+        headers[TRUNCATED] = f"true; limit={settings.max_rows}"
+    return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+def write(operation: Operation, request: Request) -> Response:
+    """An update on the durable store; the workers see it from the next query on."""
+    check_token(request)
+    settings = request.app.state.settings
+    using = bool(operation.default_graphs or operation.named_graphs)
+    check_update(operation.text, settings, using_parameters=using)
+    check_dataset((*operation.default_graphs, *operation.named_graphs))
+    request.app.state.store.update(with_using(operation.text, operation.default_graphs, operation.named_graphs))
+    request.app.state.pool.invalidate()
+    return Response(status_code=204, headers={"Vary": "Accept"})
+
+
 def run(operation: Operation, request: Request) -> Response:
-    store: Store = request.app.state.store
-    if operation.kind == "update":
-        check_token(request)
-        if operation.default_graphs or operation.named_graphs:
-            raise BadRequest("using-graph-uri and using-named-graph-uri are not supported yet")
-        store.update(operation.text)
-        return Response(status_code=204, headers={"Vary": "Accept"})
-    return answer(store, operation, request)
+    metrics = request.app.state.metrics
+    metrics.operations.labels(operation.kind).inc()
+    with metrics.latency.time():
+        return write(operation, request) if operation.kind == "update" else answer(operation, request)
 
 
 def describe(request: Request) -> Response:
     """No operation: the query page for a browser, the Service Description for RDF clients."""
     accept = request.headers.get("accept")
-    if prefers_html(accept) and not _format_override(request):
+    if prefers_html(accept) and not format_override(request):
         return query_page(request)
-    fmt = choose(accept, GRAPH_FORMATS, _format_override(request))
+    fmt = choose(accept, GRAPH_FORMATS, format_override(request))
     if fmt is None:
         raise NotAcceptable("acceptable formats: text/html, " + ", ".join(f.media_type for f in GRAPH_FORMATS))
-    settings = request.app.state.settings
+    state = request.app.state
     triples = triples_to_ox(service_triples(
-        request.app.state.store, str(request.url.remove_query_params(["format", "output"])),
-        updates=settings.update_token is not None,
+        state.catalog, str(request.url.remove_query_params(["format", "output"])),
+        updates=state.settings.update_token is not None, federation=state.settings.federation,
     ))
     return Response(ox.serialize(triples, format=fmt, prefixes=PREFIXES), media_type=fmt.media_type,
                     headers={"Vary": "Accept"})
@@ -106,11 +103,7 @@ def sparql_get(request: Request) -> Response:
     return describe(request) if operation is None else run(operation, request)
 
 
-async def raw_body(request: Request) -> bytes:
-    return await request.body()
-
-
 @router.post("/sparql")
-def sparql_post(request: Request, body: bytes = Depends(raw_body)) -> Response:
+def sparql_post(request: Request, body: bytes = Depends(limited_body)) -> Response:
     params = list(request.query_params.multi_items())
     return run(from_post(request.headers.get("content-type"), params, body), request)

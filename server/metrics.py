@@ -1,0 +1,32 @@
+"""Counters and a latency histogram, served as Prometheus plain text at /metrics.
+
+Each app has its own registry, so two apps in one process (as in the tests) never share counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.operations = Counter("kg_sparql_operations", "SPARQL operations received, by kind",
+                                  ["kind"], registry=self.registry)
+        self.errors = Counter("kg_sparql_errors", "SPARQL operations answered with an error, by status",
+                              ["status"], registry=self.registry)
+        self.timeouts = Counter("kg_sparql_timeouts", "Queries stopped at the deadline", registry=self.registry)
+        self.truncated = Counter("kg_sparql_truncated", "Results cut at the row cap", registry=self.registry)
+        self.latency = Histogram("kg_sparql_seconds", "Time to answer a SPARQL operation",
+                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+                                 registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
