@@ -64,5 +64,7 @@ class ForwardedHeaders:
                 scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"]
                 scope["headers"].append((b"host", host.encode("latin-1")))
             if prefix := headers.get("x-forwarded-prefix"):
-                scope["root_path"] = prefix.split(",")[0].strip().rstrip("/")
+                prefix = prefix.split(",")[0].strip().rstrip("/")
+                scope["root_path"] = prefix  # ASGI: path includes root_path
+                scope["path"] = prefix + scope["path"]
         await self.app(scope, receive, send)
