@@ -21,6 +21,8 @@ from rich.table import Table
 from ontology.identifiers import compress
 
 from .output import OutputFormat, rdf_format, serialize
+from .safety import check_query
+from .saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from .settings import Settings
 from .store import Store
 
@@ -28,7 +30,6 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=F
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
-QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 PROGRESS_THRESHOLD = 1_000_000  # bytes; smaller files load without a progress bar
 
 StoreOption = Annotated[
@@ -118,33 +119,69 @@ def load(
             console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
 
 
-def query_text(query: str) -> str:
-    """A query given inline, as a .rq file, or by the name of a saved query."""
+def saved_query(query: str) -> SavedQuery | None:
+    """A saved query by name (every saved query is checked first), or a .rq file with a #+ header."""
     path = Path(query)
-    if path.suffix == ".rq" and path.is_file():
-        return path.read_text(encoding="utf-8")
-    saved = QUERIES_DIR / f"{query}.rq"
-    if saved.is_file():
-        return saved.read_text(encoding="utf-8")
     if path.suffix == ".rq":
-        raise Failure(f"no such query file: {query}")
-    return query
+        if not path.is_file():
+            raise Failure(f"no such query file: {query}")
+        text = path.read_text(encoding="utf-8")
+        return read_query_text(path.stem, text, str(path)) if text.startswith("#+") else None
+    return load_queries(Settings.from_env().queries).get(query)
+
+
+def parameters(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise Failure(f"--param takes name=value, not {pair!r}", 2)
+        values[name.strip()] = value
+    return values
+
+
+def query_text(query: str, values: dict[str, str]) -> str:
+    """SPARQL text given inline, as a .rq file, or by the name of a saved query, values bound."""
+    saved = saved_query(query)
+    if saved is not None:
+        try:
+            return saved.bind(values)
+        except ParameterError as error:
+            raise Failure(f"{saved.name}: {error}", 2) from None
+    if values:
+        raise Failure("--param needs a saved query (a name, or a .rq file with a #+ header)", 2)
+    path = Path(query)
+    return path.read_text(encoding="utf-8") if path.suffix == ".rq" else query
 
 
 @app.command()
 def query(
-    query: Annotated[str, typer.Argument(help="SPARQL text, a .rq file, or a saved query name")],
+    query: Annotated[str, typer.Argument(help="SPARQL text, a .rq file, or a saved query name (see kg queries)")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value for a saved query's parameter")] = None,
     store: StoreOption = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] = OutputFormat.table,
 ) -> None:
     """Run a SPARQL query over the union of all graphs."""
     with reported():
-        result = serialize(open_store(store).query(query_text(query)), format)
+        text = query_text(query, parameters(param or []))
+        check_query(text, Settings.from_env())
+        result = serialize(open_store(store).query(text), format)
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
             sys.stdout.buffer.flush()
         else:
             console.print(result)
+
+
+@app.command()
+def queries() -> None:
+    """List the saved queries, with their summaries and parameters."""
+    with reported():
+        table = Table("name", "summary", "parameters", title="Saved queries")
+        for name, saved in load_queries(Settings.from_env().queries).items():
+            params = ", ".join(f"{p.name}: {p.type}{'' if p.required else '?'}" for p in saved.parameters)
+            table.add_row(name, saved.summary, params)
+        console.print(table)
 
 
 @app.command()

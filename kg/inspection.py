@@ -39,6 +39,11 @@ _WATCHED = re.compile(r"from|service|load|using|with|file:|\\u", re.IGNORECASE)
 _PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-sparql-parser")
 
 
+def parse_query(sparql: str) -> object:
+    """rdflib's parse tree of a query; ParseException (with line and column) when malformed."""
+    return _PARSER.submit(parseQuery, sparql).result()
+
+
 def _parsed(parse: Callable[[str], object], sparql: str) -> Shape:
     try:
         return _shape(_PARSER.submit(parse, sparql).result())

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_STORE = Path("var/store")
+DEFAULT_QUERIES = Path(__file__).resolve().parents[1] / "queries"
 
 
 def _words(value: str | None) -> tuple[str, ...]:
@@ -23,6 +24,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     update_token: str | None = None  # writes are refused unless this is set
+    queries: Path = DEFAULT_QUERIES  # the saved queries (*.rq)
     query_timeout: float = 30.0  # seconds before a query's worker is killed
     workers: int = 2  # query worker processes
     max_pending: int = 8  # requests admitted beyond the busy workers before 503
@@ -46,6 +48,7 @@ class Settings:
             host=env.get("HOST") or default.host,
             port=int(env.get("PORT") or default.port),
             update_token=env.get("KG_UPDATE_TOKEN") or None,
+            queries=Path(env.get("KG_QUERIES") or DEFAULT_QUERIES),
             query_timeout=float(env.get("KG_QUERY_TIMEOUT") or default.query_timeout),
             workers=max(1, int(env.get("KG_WORKERS") or default.workers)),
             max_pending=int(env.get("KG_MAX_PENDING") or default.max_pending),

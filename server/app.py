@@ -12,12 +12,13 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from kg import __version__
+from kg.saved_queries import load_queries
 from kg.settings import Settings
 from kg.store import Store
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
-from . import errors, graph_store, sparql
+from . import api, errors, graph_store, sparql
 from .description import Catalog, void_triples
 from .errors import NotAcceptable
 from .metrics import CONTENT_TYPE, Metrics
@@ -42,17 +43,23 @@ def _lifespan(pool: WorkerPool):  # noqa: ANN202 - FastAPI's lifespan protocol
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
-    """A FastAPI app serving `store` over the SPARQL 1.1 Protocol and the Graph Store Protocol."""
+    """A FastAPI app serving `store` over the SPARQL 1.1 Protocol and the Graph Store Protocol.
+
+    Every saved query is read and checked first: a faulty one stops the app from being made.
+    """
     settings = settings or Settings()
+    queries = load_queries(settings.queries)
     pool = WorkerPool(store, size=settings.workers, timeout=settings.query_timeout,
                       max_pending=settings.max_pending)
     app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool))
     app.state.store, app.state.settings, app.state.pool = store, settings, pool
     app.state.catalog = Catalog(store, lambda: pool.version)
     app.state.metrics = Metrics()
+    app.state.queries = queries
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(api.router(queries))
     _add_pages(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,

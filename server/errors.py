@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 
+from kg.safety import Malformed, Refused
+
 
 class HttpError(Exception):
     """An error with its status code; the message is sent as plain text."""
@@ -46,6 +48,10 @@ class PayloadTooLarge(HttpError):
     status = 413
 
 
+class Unprocessable(HttpError):
+    status = 422
+
+
 class UnsupportedMediaType(HttpError):
     status = 415
 
@@ -68,6 +74,8 @@ class QueryTimeout(ServiceUnavailable):
 async def _respond(request: Request, error: Exception) -> PlainTextResponse:
     if isinstance(error, SyntaxError):  # the engine's parser: message with line and column
         status, message, headers = 400, f"SPARQL syntax error: {error}", {}
+    elif isinstance(error, (Refused, Malformed)):
+        status, message, headers = 403 if isinstance(error, Refused) else 400, str(error), {}
     elif isinstance(error, HttpError):
         status, message, headers = error.status, error.message, error.headers
     else:
@@ -83,3 +91,5 @@ def install(app: FastAPI) -> None:
     """Map our errors and the engine's SyntaxError to responses."""
     app.add_exception_handler(HttpError, _respond)
     app.add_exception_handler(SyntaxError, _respond)
+    app.add_exception_handler(Refused, _respond)
+    app.add_exception_handler(Malformed, _respond)

@@ -19,7 +19,7 @@ from ontology import GRAPH
 from .body import limited_body
 from .errors import BadRequest, MethodNotAllowed, NotAcceptable, NotFound, UnsupportedMediaType
 from .negotiation import GRAPH_FORMATS, choose
-from .safety import check_dataset
+from kg.safety import check_dataset
 from .sparql import check_token, format_override
 
 router = APIRouter()

@@ -22,7 +22,7 @@ from .execution import Job
 from .negotiation import GRAPH_FORMATS, choose, prefers_html
 from .pages import query_page
 from .protocol import Operation, from_params, from_post
-from .safety import check_dataset, check_query, check_update
+from kg.safety import check_dataset, check_query, check_update
 from .using import with_using
 
 router = APIRouter()
@@ -46,19 +46,22 @@ def check_token(request: Request) -> None:
         raise Forbidden("the update token is not valid")
 
 
-def answer(operation: Operation, request: Request) -> Response:
-    """A query, checked here and run by a worker, within the deadline and the row cap."""
-    settings = request.app.state.settings
-    check_query(operation.text, settings)
-    check_dataset((*operation.default_graphs, *operation.named_graphs))
-    job = Job(operation.text, operation.default_graphs, operation.named_graphs,
-              request.headers.get("accept"), format_override(request), settings.max_rows)
+def respond(job: Job, request: Request) -> Response:
+    """A checked query run by a worker, within the deadline and the row cap."""
     result = request.app.state.pool.run(job)
     headers = {"Vary": "Accept"}
     if result.truncated:
         request.app.state.metrics.truncated.inc()
-        headers[TRUNCATED] = f"true; limit={settings.max_rows}"
+        headers[TRUNCATED] = f"true; limit={job.max_rows}"
     return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+def answer(operation: Operation, request: Request) -> Response:
+    settings = request.app.state.settings
+    check_query(operation.text, settings)
+    check_dataset((*operation.default_graphs, *operation.named_graphs))
+    return respond(Job(operation.text, operation.default_graphs, operation.named_graphs,
+                       request.headers.get("accept"), format_override(request), settings.max_rows), request)
 
 
 def write(operation: Operation, request: Request) -> Response:

@@ -2,9 +2,8 @@
 
 SPARQL 1.1 Protocol §2.2.3: the parameters give each DELETE/INSERT … WHERE operation its
 dataset, as USING and USING NAMED would. The engine has no such parameter for updates, so the
-clauses are written into the text before every WHERE that ends a DELETE/INSERT template. The
-text is split into tokens first, so braces and keywords inside strings, IRIs and comments are
-never mistaken for syntax. Updates that already carry USING or WITH are refused earlier.
+clauses are written into the text before every WHERE that ends a DELETE/INSERT template.
+Updates that already carry USING or WITH are refused earlier.
 
 >>> with_using('INSERT { ?s a ?o } WHERE { ?s ?p "} WHERE" }', ["http://example.org/g"], [])
 'INSERT { ?s a ?o } USING <http://example.org/g> WHERE { ?s ?p "} WHERE" }'
@@ -14,35 +13,20 @@ never mistaken for syntax. Updates that already carry USING or WITH are refused 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-_TOKENS = re.compile(
-    r'''(?P<skip>\#[^\n]*
-        |"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-        |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'
-        |<[^<>"{}|^`\\\x00-\x20]*>)
-      |(?P<open>\{)|(?P<close>\})|(?P<word>[A-Za-z]+)|(?P<space>\s+)|(?P<other>.)''',
-    re.VERBOSE | re.DOTALL,
-)
+from kg.sparql_tokens import keyword, tokens
 
 
 def _where_positions(update: str) -> list[int]:
-    """Offsets of each top-level WHERE that directly follows a closing brace."""
-    positions, depth, previous = [], 0, ""
-    for token in _TOKENS.finditer(update):
-        kind = token.lastgroup
-        if kind in {"skip", "space"}:
-            continue
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        elif kind == "word" and depth == 0 and token.group().upper() == "WHERE" and previous == "}":
-            positions.append(token.start())
-        previous = token.group()
+    """Offsets of each top-level WHERE that directly follows a closing brace (a template's)."""
+    positions, previous = [], ""
+    for token in tokens(update):
+        if token.depth == 0 and keyword(token, "WHERE") and previous == "}":
+            positions.append(token.start)
+        previous = token.text
     return positions
 
 

@@ -14,6 +14,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -85,6 +86,7 @@ class WorkerPool:
         self._directory = Path(tempfile.mkdtemp(prefix="kg-snapshots-"))
         self._started = False
         self._closed = False
+        self._spawning = 0
 
     # -- snapshots -----------------------------------------------------------------------------
 
@@ -113,6 +115,15 @@ class WorkerPool:
     # -- workers -------------------------------------------------------------------------------
 
     def _spawn(self) -> None:
+        with self._lock:
+            self._spawning += 1
+        try:
+            self._start_one()
+        finally:
+            with self._lock:
+                self._spawning -= 1
+
+    def _start_one(self) -> None:
         version, path = self._current()
         parent, child = _context().Pipe()
         process = _context().Process(target=_serve, args=(child, str(path), version), daemon=True)
@@ -163,10 +174,15 @@ class WorkerPool:
     # -- jobs ----------------------------------------------------------------------------------
 
     def _checkout(self) -> _Worker:
-        try:
-            return self._idle.get(timeout=self._timeout)
-        except queue.Empty:
-            raise ServiceUnavailable("every query worker stayed busy; try again shortly") from None
+        deadline = time.monotonic() + self._timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                return self._idle.get(timeout=min(left, 0.25))
+            except queue.Empty:
+                with self._lock:
+                    if not self._workers and not self._spawning:
+                        raise EngineError("no query worker could be started; see the server's log") from None
+        raise ServiceUnavailable("every query worker stayed busy; try again shortly")
 
     def _refresh(self, worker: _Worker) -> None:
         version, path = self._current()
