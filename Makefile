@@ -7,7 +7,10 @@ KG_STORE ?= var/store
 BIN := $(VENV)/bin
 export HOST PORT KG_STORE
 
-.PHONY: serve test build bench install install-test clean
+VENDOR := server/static/vendor
+YASGUI := $(VENDOR)/yasgui.min.js
+
+.PHONY: serve test build bench install install-test assets clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +22,17 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The query page's editor (YASGUI) comes from npm, when node is here; without it the page
+# falls back to a plain form. Nothing third-party is committed: web/ holds only the manifest.
+$(YASGUI): web/package.json web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix web --no-audit --no-fund --loglevel=error && \
+	  mkdir -p $(VENDOR) && \
+	  cp web/node_modules/@zazuko/yasgui/build/yasgui.min.js web/node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/; \
+	else echo "npm not found: the query page will be the plain form"; fi
+
+assets: $(YASGUI)
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -26,11 +40,11 @@ install-test: $(VENV)/.installed-test
 build: install
 	$(BIN)/kg build --if-missing --store "$(KG_STORE)"
 
-serve: build
+serve: build assets
 	$(BIN)/kg serve --store "$(KG_STORE)" --host "$(HOST)" --port "$(PORT)"
 
-test: install-test
+test: install-test assets
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache web/node_modules $(VENDOR)

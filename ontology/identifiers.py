@@ -47,3 +47,12 @@ def compress(iri: str) -> str | None:
 def standardize(curie: str) -> str:
     """The standard spelling of a CURIE, e.g. 'PMID:1' → 'pubmed:1'."""
     return converter().standardize_curie(curie, strict=True)
+
+
+def display_prefixes() -> dict[str, str]:
+    """Prefix → IRI prefix for showing IRIs as CURIEs: registry prefixes, then vocabularies.
+
+    The catch-all `obo` is left out so that MONDO_, HP_, CL_ … IRIs show their own prefix.
+    """
+    canonical = {record.prefix: record.uri_prefix for record in converter().records}
+    return {**canonical, **{p: iri for p, iri in PREFIXES.items() if p != "obo"}}

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from kg import __version__
@@ -24,7 +25,7 @@ from .errors import NotAcceptable
 from .metrics import CONTENT_TYPE, Metrics
 from .middleware import ForwardedHeaders, SecurityHeaders
 from .negotiation import GRAPH_FORMATS, choose
-from .pages import query_page
+from .pages import STATIC, query_page
 from .workers import WorkerPool
 
 EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location"]
@@ -61,6 +62,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(graph_store.router)
     app.include_router(api.router(queries))
     _add_pages(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST"], allow_headers=["Accept", "Content-Type"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -157,7 +158,11 @@ def test_service_description_for_rdf_clients(read_only: TestClient) -> None:
     assert "https://w3id.org/higm-kg/graph/ontology" in named
 
 
-def test_browser_gets_the_query_page(read_only: TestClient) -> None:
+@pytest.mark.parametrize(("editor", "marker"), [(False, "<textarea"), (True, 'id="yasgui"')])
+def test_browser_gets_the_query_page(read_only: TestClient, monkeypatch: pytest.MonkeyPatch, editor: bool,
+                                     marker: str) -> None:
+    monkeypatch.setattr("server.pages.editor_available", lambda: editor)
     response = read_only.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
-    assert response.status_code == 200 and "<textarea" in response.text
-    assert "http" not in response.text.split("<body>")[0].replace("http-equiv", "")  # no remote assets
+    assert response.status_code == 200 and marker in response.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert assets and all(a.startswith(("http://testserver/", "?", "#")) for a in assets), assets  # nothing remote
