@@ -65,6 +65,11 @@ class Store:
         """Open (creating if needed) the store at `path`, or a fresh in-memory store."""
         return cls(ox.Store(str(path)) if path is not None else ox.Store())
 
+    def bulk_load(self, path: Path, format: ox.RdfFormat) -> None:
+        """Load a large file fast, without a transaction: for a store nobody else is reading."""
+        self._engine.bulk_load(path=str(path), format=format)
+        self._engine.flush()
+
     def save_snapshot(self, path: Path) -> None:
         """Write every quad to `path` as N-Quads, for a worker to load with `from_snapshot`."""
         self._engine.dump(str(path), format=ox.RdfFormat.N_QUADS)

@@ -55,4 +55,6 @@ def display_prefixes() -> dict[str, str]:
     The catch-all `obo` is left out so that MONDO_, HP_, CL_ … IRIs show their own prefix.
     """
     canonical = {record.prefix: record.uri_prefix for record in converter().records}
-    return {**canonical, **{p: iri for p, iri in PREFIXES.items() if p != "obo"}}
+    merged = {**canonical, **PREFIXES}
+    merged.pop("obo", None)
+    return merged

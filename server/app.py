@@ -19,19 +19,22 @@ from kg.store import Store
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
-from . import api, errors, graph_store, sparql
+from . import api, errors, graph_store, linked_data, sparql
 from .description import Catalog, void_triples
+from .dumps import FILENAMES as DUMP_FILES
+from .dumps import Dumps
 from .errors import NotAcceptable
 from .metrics import CONTENT_TYPE, Metrics
 from .middleware import ForwardedHeaders, SecurityHeaders
 from .negotiation import GRAPH_FORMATS, choose
 from .pages import STATIC, query_page
+from .search import SearchIndex
 from .workers import WorkerPool
 
 EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location"]
 
 
-def _lifespan(pool: WorkerPool):  # noqa: ANN202 - FastAPI's lifespan protocol
+def _lifespan(pool: WorkerPool, dumps: Dumps):  # noqa: ANN202 - FastAPI's lifespan protocol
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(pool.start)
@@ -39,6 +42,7 @@ def _lifespan(pool: WorkerPool):  # noqa: ANN202 - FastAPI's lifespan protocol
             yield
         finally:
             await run_in_threadpool(pool.close)
+            dumps.close()
 
     return lifespan
 
@@ -52,15 +56,19 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     queries = load_queries(settings.queries)
     pool = WorkerPool(store, size=settings.workers, timeout=settings.query_timeout,
                       max_pending=settings.max_pending)
-    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool))
+    dumps = Dumps(store, lambda: pool.version)
+    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, dumps))
     app.state.store, app.state.settings, app.state.pool = store, settings, pool
     app.state.catalog = Catalog(store, lambda: pool.version)
+    app.state.search = SearchIndex(store, lambda: pool.version)
+    app.state.dumps = dumps
     app.state.metrics = Metrics()
     app.state.queries = queries
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(api.router(queries))
+    app.include_router(linked_data.router)
     _add_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
@@ -90,6 +98,7 @@ def _add_pages(app: FastAPI) -> None:
         fmt = choose(request.headers.get("accept"), GRAPH_FORMATS, sparql.format_override(request))
         if fmt is None:
             raise NotAcceptable("acceptable formats: " + ", ".join(f.media_type for f in GRAPH_FORMATS))
-        triples = void_triples(request.app.state.catalog.statistics(), endpoint=str(request.url_for("sparql_get")))
+        triples = void_triples(request.app.state.catalog.statistics(), endpoint=str(request.url_for("sparql_get")),
+                               dumps=[str(request.url_for("dump", filename=name)) for name in DUMP_FILES])
         return Response(ox.serialize(triples_to_ox(triples), format=fmt, prefixes=PREFIXES),
                         media_type=fmt.media_type, headers={"Vary": "Accept"})

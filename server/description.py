@@ -7,7 +7,7 @@ every write), so a description request costs a few queries only after a change.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, Literal, URIRef
@@ -73,11 +73,14 @@ class Catalog:
             return self._cached[1]
 
 
-def void_triples(stats: Statistics, *, endpoint: str | None = None, dataset: URIRef = DATASET) -> Iterator[Triple]:
+def void_triples(stats: Statistics, *, endpoint: str | None = None, dumps: Sequence[str] = (),
+                 dataset: URIRef = DATASET) -> Iterator[Triple]:
     """VoID statistics of the default dataset (the union graph) and of each named graph."""
     yield dataset, RDF.type, VOID.Dataset
     if endpoint:
         yield dataset, VOID.sparqlEndpoint, URIRef(endpoint)
+    for dump in dumps:
+        yield dataset, VOID.dataDump, URIRef(dump)
     yield dataset, VOID.triples, _count(stats.triples)
     yield dataset, VOID.entities, _count(stats.entities)
     yield dataset, VOID.distinctSubjects, _count(stats.distinct_subjects)

@@ -92,3 +92,24 @@ def test_a_shared_url_runs_on_opening(url: str, page: tuple[object, list[str]]) 
     browser_page.wait_for_selector(".yasr table tbody tr")
     assert "CD40 ligand" in cells(browser_page)
     assert outside == []
+
+
+def test_entity_page_draws_its_neighbourhood_and_links_on(url: str, page: tuple[object, list[str]]) -> None:
+    browser_page, outside = page
+    browser_page.goto(url + "/id/HGNC:11935")
+    picture = browser_page.locator("svg.neighbourhood")
+    expect(picture).to_be_visible()
+    box = picture.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100
+    assert browser_page.locator("svg.neighbourhood a.node").count() >= 3
+    browser_page.locator("svg.neighbourhood a.node", has_text="CD40 ligand").click()
+    expect(browser_page.locator("h1")).to_have_text("CD40 ligand")
+    assert "P29965" in browser_page.url
+    assert outside == []
+
+
+def test_entity_page_fits_a_phone(url: str, browser: object) -> None:
+    phone = browser.new_page(viewport={"width": 375, "height": 812})  # type: ignore[attr-defined]
+    phone.goto(url + "/id/HGNC:11935")
+    expect(phone.locator("h1")).to_have_text("CD40LG")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

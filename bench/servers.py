@@ -1,0 +1,120 @@
+"""The three servers under test, each started on loopback over the same N-Quads file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from kg.store import Store
+
+STARTUP_SECONDS = 900  # rdflib-endpoint parses a million triples before it answers
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    url: str  # the SPARQL endpoint
+    pid: int
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{name} is not installed: `pip install -e '.[bench]'` (make bench does)")
+    return found
+
+
+def _wait(process: subprocess.Popen[bytes], url: str, ready: str) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
+        try:
+            if httpx.get(ready, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url}: not ready after {STARTUP_SECONDS} s")
+
+
+@contextmanager
+def _running(name: str, command: list[str], path: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    port = _port()
+    command = [part.replace("{port}", str(port)) for part in command]
+    process = subprocess.Popen(command, env={**os.environ, **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        _wait(process, url, url)
+        yield Server(name, url, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def ours(data: Path, workdir: Path, workers: int) -> Iterator[Server]:
+    """kg serve over an on-disk store loaded from `data`; queries run in its workers' memory."""
+    store = workdir / "kg-store"
+    Store.open(store).bulk_load(data, ox.RdfFormat.N_QUADS)  # the same quads as the others, no load metadata
+    env = {"KG_WORKERS": str(workers), "KG_MAX_PENDING": "256", "KG_QUERY_TIMEOUT": "120"}
+    with _running("kg serve", [_tool("kg"), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", "{port}"],
+                  "/sparql", env) as server:
+        yield server
+
+
+@contextmanager
+def oxigraph(data: Path, workdir: Path) -> Iterator[Server]:
+    """Oxigraph's own server over its on-disk store, with the union default graph."""
+    store = workdir / "oxigraph-store"
+    subprocess.run([_tool("oxigraph"), "load", "--location", str(store), "--file", str(data)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with _running("oxigraph serve", [_tool("oxigraph"), "serve", "--location", str(store), "--bind", "127.0.0.1:{port}",
+                                     "--union-default-graph"], "/query") as server:
+        yield server
+
+
+@contextmanager
+def rdflib_endpoint(data: Path) -> Iterator[Server]:
+    """rdflib-endpoint over an rdflib Dataset (union default graph) parsed from `data`."""
+    with _running("rdflib-endpoint", [_tool("rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", "{port}",
+                                      str(data)], "/") as server:
+        yield server
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, StopIteration):
+            continue
+        pids.extend(int(child) for child in children)
+    return total / 1024

@@ -1,0 +1,146 @@
+"""Linked data: every IRI of ours resolves here, and any entity of the graph can be browsed.
+
+IRIs answer with 200 and content negotiation (no 303 redirect): a browser gets the entity page,
+an RDF client gets Turtle, N-Triples, JSON-LD (compacted with /context.jsonld) or RDF/XML, and
+every answer carries `Vary: Accept`. Paths under our base map to IRIs one to one
+(`/id/…`, `/graph/…`, `/vocab`); `/id/{curie}` and `/resource?iri=` reach external entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+
+from ontology import BASE, PREFIXES
+from ontology.identifiers import expand
+
+from . import entities, jsonld
+from .errors import BadRequest, NotAcceptable, NotFound
+from .negotiation import choose, prefers_html
+from .pages import templates
+from .picture import svg
+from .sparql import format_override
+
+router = APIRouter()
+ENTITY_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)
+VOCAB = BASE + "vocab"
+
+
+def href_for(request: Request) -> Callable[[str], str]:
+    """Links to entity pages: our own IRIs by their path here, others through /resource."""
+    root = str(request.url_for("home"))
+    resource = request.url_for("resource")
+
+    def href(iri: str) -> str:
+        if iri.startswith(BASE) and "#" not in iri:
+            return root + iri[len(BASE):]
+        return str(resource.include_query_params(iri=iri))
+
+    return href
+
+
+def _rdf(request: Request, iri: str, triples: list[ox.Triple], fmt: ox.RdfFormat) -> Response:
+    if fmt == ox.RdfFormat.JSON_LD:
+        body = jsonld.compact(triples, str(request.url_for("context")))
+    else:
+        body = ox.serialize(triples, format=fmt, prefixes=PREFIXES)
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept", "Content-Location": str(request.url)})
+
+
+def _page(request: Request, entity: entities.Entity) -> HTMLResponse:
+    href = href_for(request)
+    formats = [(f.name, str(request.url.include_query_params(format=f.file_extension))) for f in ENTITY_FORMATS]
+    response = templates.TemplateResponse(request, "entity.html", {
+        "entity": entity, "href": href, "picture": svg(entity, href), "formats": formats,
+    })
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def entity_response(request: Request, iri: str) -> Response:
+    """The entity at `iri`, as a page or as RDF by Accept; 404 when the graph does not know it."""
+    accept, override = request.headers.get("accept"), format_override(request)
+    store = request.app.state.store
+    if prefers_html(accept) and not override:
+        entity = entities.describe(store, iri)
+        if entity is None:
+            raise NotFound(f"the graph says nothing about <{iri}>")
+        return _page(request, entity)
+    fmt = choose(accept, ENTITY_FORMATS, override)
+    if fmt is None:
+        raise NotAcceptable("acceptable formats: text/html, " + ", ".join(f.media_type for f in ENTITY_FORMATS))
+    triples = entities.triples(store, iri)
+    if not triples:
+        raise NotFound(f"the graph says nothing about <{iri}>")
+    return _rdf(request, iri, triples, fmt)
+
+
+@router.get("/resource", summary="Any entity of the graph, by its IRI")
+def resource(request: Request, iri: str = Query(..., description="An absolute IRI")) -> Response:
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise BadRequest(f"not an IRI: {error}") from None
+    return entity_response(request, iri)
+
+
+@router.get("/id/{path:path}", summary="An entity by CURIE (HGNC:11935) or by the path of one of our IRIs")
+def identified(request: Request, path: str) -> Response:
+    if ":" in path and "/" not in path:
+        try:
+            return entity_response(request, str(expand(path)))
+        except ValueError as error:
+            raise NotFound(str(error)) from None
+    return entity_response(request, f"{BASE}id/{path}")
+
+
+@router.get("/graph/{path:path}", summary="A named graph: its description, or its triples as RDF")
+def graph(request: Request, path: str) -> Response:
+    iri = f"{BASE}graph/{path}"
+    store = request.app.state.store
+    if prefers_html(request.headers.get("accept")) or not store.has_graph(iri):
+        return entity_response(request, iri)
+    fmt = choose(request.headers.get("accept"), ENTITY_FORMATS, format_override(request))
+    if fmt is None:
+        raise NotAcceptable("acceptable formats: text/html, " + ", ".join(f.media_type for f in ENTITY_FORMATS))
+    return _rdf(request, iri, list(store.triples(iri)), fmt)
+
+
+@router.get("/vocab", summary="Our vocabulary: the ontology document")
+def vocab(request: Request) -> Response:
+    return graph(request, "ontology") if not prefers_html(request.headers.get("accept")) else entity_response(request, VOCAB)
+
+
+@router.get("/context.jsonld", summary="The JSON-LD context of our documents")
+def context() -> JSONResponse:
+    return JSONResponse(jsonld.context(), media_type="application/ld+json")
+
+
+@router.get("/api/search", summary="Entities whose label or synonym matches, for autocompletion")
+def search(request: Request, q: str = Query(..., min_length=1, description="Text to look for"),
+           limit: int = Query(20, ge=1, le=100)) -> list[dict[str, Any]]:
+    href = href_for(request)
+    return [{**hit.as_json(), "href": href(hit.iri)} for hit in request.app.state.search.search(q, limit)]
+
+
+@router.get("/dumps", summary="The whole graph in four formats, with sizes and checksums")
+def dumps(request: Request) -> Response:
+    files = request.app.state.dumps.files()
+    listing = [{"file": d.filename, "format": d.format.name, "media_type": d.format.media_type, "size": d.size,
+                "sha256": d.sha256, "description": d.description,
+                "url": str(request.url_for("dump", filename=d.filename))} for d in files.values()]
+    if prefers_html(request.headers.get("accept")):
+        return templates.TemplateResponse(request, "dumps.html", {"dumps": listing})
+    return JSONResponse(listing)
+
+
+@router.get("/dumps/{filename}", summary="One dump file")
+def dump(request: Request, filename: str) -> FileResponse:
+    found = request.app.state.dumps.files().get(filename)
+    if found is None:
+        raise NotFound(f"no dump named {filename!r}; GET /dumps lists them")
+    return FileResponse(found.path, media_type=found.format.media_type, filename=found.filename)
