@@ -33,6 +33,10 @@ $(YASGUI): web/package.json web/package-lock.json
 
 assets: $(YASGUI)
 
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -45,6 +49,11 @@ serve: build assets
 
 test: install-test assets
 	$(BIN)/python -m pytest
+
+# Not a test: starts kg serve, oxigraph serve and rdflib-endpoint on loopback and prints a table
+# per dataset. BENCH_ARGS="--size default --seconds 10" for a short run.
+bench: $(VENV)/.installed-bench assets
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache web/node_modules $(VENDOR)

@@ -256,7 +256,7 @@ def serve(
             settings, store=store or settings.store, host=host or settings.host, port=port or settings.port
         )
         application = create_app(Store.open(settings.store), settings)
-        uvicorn.run(application, host=settings.host, port=settings.port)
+        uvicorn.run(application, host=settings.host, port=settings.port, access_log=settings.access_log)
 
 
 if __name__ == "__main__":

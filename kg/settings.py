@@ -33,6 +33,7 @@ class Settings:
     service_allow: tuple[str, ...] = ()  # SERVICE endpoint prefixes; empty: federation off
     cors_origins: tuple[str, ...] = ("*",)
     forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-* are believed
+    access_log: bool = False  # uvicorn's line per request
 
     @property
     def federation(self) -> bool:
@@ -57,4 +58,5 @@ class Settings:
             service_allow=_words(env.get("KG_SERVICE_ALLOW")),
             cors_origins=_words(env.get("KG_CORS_ORIGINS", "*")),
             forwarded_allow_ips=_words(env.get("KG_FORWARDED_ALLOW_IPS")),
+            access_log=(env.get("KG_ACCESS_LOG") or "").lower() in {"1", "true", "yes", "on"},
         )
