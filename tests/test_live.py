@@ -168,3 +168,16 @@ def test_store_survives_a_restart(tmp_path: Path) -> None:
     with serving(store) as base:
         ask = httpx.get(f"{base}/sparql", params={"query": 'ASK { ?s ?p "kept" }'})
         assert ask.json()["boolean"] is True
+
+
+def test_allow_listed_service_is_called(tmp_path: Path, bait: tuple[str, list[str]]) -> None:
+    """With federation on, SERVICE reaches an endpoint on the allow-list, and only such an endpoint."""
+    address, seen = bait
+    store = build_store(tmp_path / "store")
+    with serving(store, KG_SERVICE_ALLOW=f"{address}/allowed/") as base:
+        refused = httpx.post(f"{base}/sparql", data={"query": f"SELECT * WHERE {{ SERVICE <{address}/other> {{ ?s ?p ?o }} }}"})
+        assert refused.status_code == 403 and seen == []
+        httpx.post(f"{base}/sparql", data={"query": f"SELECT * WHERE {{ SERVICE SILENT <{address}/allowed/sparql> {{ ?s ?p ?o }} }}"})
+        assert [path.split("?")[0] for path in seen] == ["/allowed/sparql"]
+        description = httpx.get(f"{base}/sparql", headers={"Accept": "application/n-triples"}).text
+        assert "sparql-service-description#BasicFederatedQuery" in description
