@@ -98,13 +98,18 @@ def progress_reporter(progress: Progress, path: Path) -> Callable[[int], None] |
 
 @app.command()
 def load(
-    files: Annotated[list[Path], typer.Argument(help="RDF files (ttl, nt, nq, trig, rdf, jsonld) or curated .yaml files")],
+    files: Annotated[list[Path], typer.Argument(help="RDF files, curated .yaml files, or MedlinePlus pages (.txt, .html)")],
     store: StoreOption = None,
     graph: Annotated[str | None, typer.Option(help="Named graph IRI for all files [default: one graph per file]")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="RDF format, if the extension does not tell")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="RDF format, or medlineplus-text / medlineplus-html, if the file does not tell")] = None,
     force: Annotated[bool, typer.Option(help="Rewrite graphs even if their inputs are unchanged")] = False,
+    strict: Annotated[bool, typer.Option(help="Fail when a MedlinePlus page has sentences the loader does not understand")] = False,
 ) -> None:
-    """Load files into named graphs, atomically: all of them, or nothing on any error."""
+    """Load files into named graphs, atomically: all of them, or nothing on any error.
+
+    Files: RDF (ttl, nt, nq, trig, rdf, jsonld), our curated .yaml, and MedlinePlus Genetics
+    condition or gene pages (.txt text captures, .html saved pages), each page into its own graph.
+    """
     from loaders import LoadOptions, loader_for, write
 
     with reported():
@@ -112,8 +117,10 @@ def load(
         with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                       console=errors, transient=True) as progress:
             for path in files:
-                options = LoadOptions(graph, format, progress_reporter(progress, path))
+                options = LoadOptions(graph, format, progress_reporter(progress, path), strict)
                 loads += loader_for(path, options)(path, options)
+        for note in (note for load in loads for note in load.notes):
+            errors.print(escape(note), highlight=False)
         for outcome in write(open_store(store), loads, force=force):
             state = "unchanged" if outcome.unchanged else "written"
             console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")

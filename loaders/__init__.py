@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from . import curated, rdf_file
+from . import curated, medlineplus, rdf_file
 from .errors import LoadError
 from .options import LoadOptions
 from .write import GraphLoad, Outcome, write
@@ -19,12 +19,16 @@ Loader = Callable[[Path, LoadOptions], list[GraphLoad]]
 
 LOADERS: dict[str, Loader] = {
     curated.LOADER: curated.load,
+    medlineplus.LOADER: medlineplus.load,
     rdf_file.LOADER: rdf_file.read,
 }
 
 
 def loader_for(path: Path, options: LoadOptions) -> Loader:
-    """The curated loader for our YAML fact files, the RDF loader for everything else."""
+    """By `--format` when given (medlineplus-text, medlineplus-html, or an RDF format), else by
+    the file: our YAML fact files, MedlinePlus pages (.txt, .html), and RDF for everything else."""
+    if options.format in medlineplus.READERS or (options.format is None and path.suffix.lower() in medlineplus.SUFFIXES):
+        return LOADERS[medlineplus.LOADER]
     if options.format is None and path.suffix in {".yaml", ".yml"}:
         return LOADERS[curated.LOADER]
     return LOADERS[rdf_file.LOADER]

@@ -31,6 +31,7 @@ class GraphLoad:
     title: str | None = None
     version: str | None = None
     sources: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the loader skipped, for the user
 
 
 @dataclass(frozen=True)

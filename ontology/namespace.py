@@ -68,6 +68,7 @@ class KG(DefinedNamespace):
     doi: URIRef  # DOI
     editorship: URIRef  # editorship
     encodes: URIRef  # encodes
+    evidence: URIRef  # evidence
     fatalUntreatedIn: URIRef  # fatal untreated in
     fatherToSonTransmission: URIRef  # father-to-son transmission
     hasAlleleRequirement: URIRef  # has allele requirement

@@ -21,7 +21,7 @@ GENE_SECTIONS = ("Normal Function", "Health Conditions Related to Genetic Change
 REQUIRED = {"condition": ("Description", "Causes"), "gene": ("Normal Function",)}
 URL = re.compile(r"https://medlineplus\.gov/genetics/(condition|gene)/([a-z0-9-]+)/?")
 CONTENT_START = "To use the sharing features on this page, please enable JavaScript."
-CONTENT_END = ("Enlarge image", "Related Health Topics", "Understanding Genetics", "Disclaimers")
+CONTENT_END = ("Enlarge image", "Related Health Topics", "Understanding Genetics", "Disclaimers", "Last updated")
 LIST_SECTIONS = {"Other Names for This Condition", "Other Names for This Gene"}
 
 
@@ -31,7 +31,7 @@ class Section:
     text: str
     line: int
     items: tuple[str, ...] = ()  # list entries, when the markup has them (HTML)
-    links: tuple[tuple[str, str], ...] = ()  # (text, href) pairs, when the markup has them
+    item_links: tuple[tuple[str, ...], ...] = ()  # the hrefs inside each list entry
 
 
 @dataclass(frozen=True)
@@ -113,13 +113,12 @@ class _Sections(HTMLParser):
         self.current: str | None = None
         self.parts: dict[str, list[str]] = {}
         self.items: dict[str, list[str]] = {}
-        self.links: dict[str, list[tuple[str, str]]] = {}
+        self.links: dict[str, list[tuple[str, ...]]] = {}
         self.lines: dict[str, int] = {}
         self._in: list[str] = []
         self._heading: list[str] = []
         self._item: list[str] | None = None
-        self._href: str | None = None
-        self._link_text: list[str] = []
+        self._hrefs: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -130,9 +129,9 @@ class _Sections(HTMLParser):
         if tag in {"script", "style", "nav", "footer", "header"}:
             self._in.append(tag)
         if tag == "li" and self.current:
-            self._item = []
-        if tag == "a" and self.current:
-            self._href, self._link_text = attributes.get("href"), []
+            self._item, self._hrefs = [], []
+        if tag == "a" and self._item is not None and attributes.get("href"):
+            self._hrefs.append(attributes["href"] or "")
         if tag in {"p", "li", "br", "div"} and self.current:
             self.parts[self.current].append(" ")
         self._in.append(tag) if tag in {"h1", "h2"} else None
@@ -151,10 +150,8 @@ class _Sections(HTMLParser):
             item = " ".join("".join(self._item).split())
             if item:
                 self.items[self.current].append(item)
+                self.links[self.current].append(tuple(self._hrefs))
             self._item = None
-        if tag == "a" and self._href is not None and self.current:
-            self.links[self.current].append((" ".join("".join(self._link_text).split()), self._href))
-            self._href = None
 
     def handle_data(self, data: str) -> None:
         if any(t in self._in for t in ("script", "style", "nav", "footer", "header")):
@@ -166,8 +163,6 @@ class _Sections(HTMLParser):
             self.parts[self.current].append(data)
             if self._item is not None:
                 self._item.append(data)
-            if self._href is not None:
-                self._link_text.append(data)
 
 
 def read_html(text: str, file: str) -> Page:

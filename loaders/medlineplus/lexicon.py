@@ -1,0 +1,88 @@
+"""The lexicon: our data file of names → identifiers and phrases → terms, with lookups."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .page import Section
+
+LEXICON_FILE = Path(__file__).resolve().parents[1] / "data" / "medlineplus-lexicon.yaml"
+LEVEL_KEYS = {"High": "high", "HighOrNormal": "high", "Low": "low"}
+POPULATION_PREDICATES = {"Male": "kg:sex", "Female": "kg:sex"}
+
+
+def _id(entry: Any) -> str:
+    return entry["id"] if isinstance(entry, dict) else entry
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    data: dict[str, Any]
+
+    @classmethod
+    def read(cls, path: Path = LEXICON_FILE) -> Lexicon:
+        return _read(path)
+
+    def identifier(self, kind: str, name: str) -> str | None:
+        """The CURIE the lexicon gives a name of this kind, if any."""
+        table = {"condition": "conditions", "gene": "genes", "protein": "proteins", "cell": "cells",
+                 "antibody": "antibodies", "inheritance": "inheritance", "receptor": "proteins"}.get(kind)
+        if kind == "receptor":
+            protein = self.data["proteins"].get(name.removeprefix("receptor of "))
+            return protein.get("receptor") if isinstance(protein, dict) else None
+        entry = self.data.get(table, {}).get(name) if table else None
+        return _id(entry) if entry else None
+
+    def antibody_phenotype(self, name: str, direction: str) -> str | None:
+        entry = self.data["antibodies"].get(name)
+        return entry.get(LEVEL_KEYS[direction]) if isinstance(entry, dict) else None
+
+    def features(self, lowered: str) -> list[str]:
+        """The phenotypes named in a sentence, longest phrases first, each once."""
+        found: dict[str, None] = {}
+        for phrase in sorted(self.data["features"], key=len, reverse=True):
+            if re.search(rf"\b{re.escape(phrase)}\b", lowered):
+                found.setdefault(self.data["features"][phrase])
+        return list(found)
+
+    def occurrence(self, lowered: str) -> str | None:
+        for cue, term in self.data["occurrence"].items():
+            if re.search(rf"\b{re.escape(cue)}\b", lowered):
+                return term
+        return None
+
+    def population(self, text: str) -> list[tuple[str, str]]:
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        return [(POPULATION_PREDICATES.get(term, "kg:lifeStage"), term)
+                for word, term in self.data["populations"].items() if word in words]
+
+    def resources(self, section: Section) -> list[tuple[str, str]]:
+        """(category, text under it) for each category heading found in the section."""
+        positions = sorted((section.text.find(c), c) for c in self.data["resource_categories"] if c in section.text)
+        out = []
+        for index, (start, category) in enumerate(positions):
+            end = positions[index + 1][0] if index + 1 < len(positions) else len(section.text)
+            out.append((category, section.text[start + len(category):end].strip()))
+        return out
+
+    def identifiers(self) -> list[str]:
+        """Every CURIE in the lexicon (for the identifier check)."""
+        found = []
+        for table in ("conditions", "genes", "proteins", "cells", "antibodies", "inheritance", "features"):
+            for entry in self.data[table].values():
+                if isinstance(entry, dict):
+                    found += [v for k, v in entry.items() if k != "source"]
+                else:
+                    found.append(entry)
+        return found
+
+
+@cache
+def _read(path: Path) -> Lexicon:
+    return Lexicon(yaml.safe_load(path.read_text(encoding="utf-8")))

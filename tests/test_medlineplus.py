@@ -1,0 +1,249 @@
+"""The MedlinePlus Genetics loader: the shared page against the curated graph, fixture pages fact
+by fact, evidence sentences, bad input, and --strict."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import MEDLINEPLUS_PAGE, ROOT, Rows, rows, shared_file
+from kg.cli import app as cli
+from kg.store import Store
+from loaders import LoadError, LoadOptions, loader_for, write
+from loaders.build import build
+from loaders.medlineplus.lexicon import Lexicon
+from ontology import PREFIXES
+
+FIXTURES = ROOT / "tests" / "data" / "medlineplus"
+HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+CURATED = "https://w3id.org/higm-kg/graph/curated/x-linked-hyper-igm-syndrome"
+LOADED = "https://w3id.org/higm-kg/graph/medlineplus/condition/x-linked-hyper-igm-syndrome"
+runner = CliRunner()
+
+
+def load_page(path: Path, store: Store | None = None, **options: object) -> Store:
+    store = store if store is not None else Store.open()
+    write(store, loader_for(path, LoadOptions(**options))(path, LoadOptions(**options)))  # type: ignore[arg-type]
+    return store
+
+
+def ask(store: Store) -> Callable[[str], set[tuple[str, ...]]]:
+    def run(sparql: str) -> set[tuple[str, ...]]:
+        return {tuple(row.values()) for row in rows(store.query(HEADER + sparql))}
+    return run
+
+
+# -- the shared page against the curated graph ------------------------------------------------
+
+CORE_FACTS = [
+    ("gene and protein", "SELECT ?gene ?symbol ?protein WHERE { GRAPH <{g}> { ?gene kg:causes ?c ; kg:symbol ?symbol ; kg:encodes ?protein } }"),
+    ("cells and the receptor binding", """SELECT ?protein ?cell ?receptor ?receptorCell WHERE { GRAPH <{g}> {
+        ?protein kg:locatedOnSurfaceOf ?cell ; kg:hasReceptor ?receptor . ?receptor kg:locatedOnSurfaceOf ?receptorCell } }"""),
+    ("antibody classes and directions", """SELECT ?class ?direction ?phenotype WHERE { GRAPH <{g}> {
+        ?c kg:hasAntibodyLevel ?level . ?level kg:antibodyClass ?class ; kg:direction ?direction ; kg:manifestsAs ?phenotype } }"""),
+    ("clinical features and their HPO terms", """SELECT ?hp WHERE { GRAPH <{g}> { ?c a kg:Condition ; kg:hasPhenotype ?hp }
+        FILTER(?hp != obo:HP_0002959) }"""),  # the curated graph adds the mechanism's phenotype
+    ("inheritance", "SELECT ?pattern WHERE { GRAPH <{g}> { ?c kg:hasModeOfInheritance ?pattern } }"),
+    ("frequency", """SELECT ?n ?d ?sex ?stage WHERE { GRAPH <{g}> { ?c kg:hasFrequency ?f . ?f kg:numerator ?n ;
+        kg:denominator ?d ; kg:population ?p . ?p kg:sex ?sex ; kg:lifeStage ?stage } }"""),
+    ("other names", """SELECT ?name WHERE { GRAPH <{g}> { ?c a kg:Condition ; skos:altLabel ?name .
+        ?st rdf:subject ?c ; rdf:object ?name ; prov:wasDerivedFrom ?section FILTER(STRENDS(STR(?section), "/other-names")) } }"""),
+    ("references with their DOIs", "SELECT ?doi WHERE { GRAPH <{g}> { ?page dcterms:references ?pub . ?pub kg:doi ?doi } }"),
+    ("the GeneReviews chapter", "SELECT ?shelf ?year WHERE { GRAPH <{g}> { ?pub kg:bookshelfId ?shelf ; kg:year ?year } }"),
+    ("the eight references", "SELECT (COUNT(DISTINCT ?pub) AS ?n) WHERE { GRAPH <{g}> { ?page dcterms:references ?pub } }"),
+    ("resource categories", "SELECT ?category WHERE { GRAPH <{g}> { ?c kg:hasInformationResource/kg:resourceCategory ?category } }"),
+]
+
+
+@pytest.fixture(scope="module")
+def both() -> Store:
+    """The curated default graph and the loaded shared page, side by side in one store."""
+    store = Store.open()
+    build(store)
+    return load_page(shared_file(MEDLINEPLUS_PAGE), store)
+
+
+@pytest.mark.parametrize(("facts", "sparql"), CORE_FACTS, ids=[c[0] for c in CORE_FACTS])
+def test_the_shared_page_gives_the_curated_core_facts(both: Store, facts: str, sparql: str) -> None:
+    query = ask(both)
+    curated, loaded = query(sparql.replace("{g}", CURATED)), query(sparql.replace("{g}", LOADED))
+    assert loaded, f"{facts}: nothing loaded"
+    assert loaded == curated, f"{facts}: only curated {sorted(curated - loaded)}; only loaded {sorted(loaded - curated)}"
+
+
+def test_evidence_gives_the_sentence_back(both: Store) -> None:
+    """Where does 'CD40LG encodes CD40 ligand' come from?"""
+    found = ask(both)(f"""SELECT ?page ?section ?sentence WHERE {{ GRAPH <{LOADED}> {{
+        ?st rdf:subject ?gene ; rdf:predicate kg:encodes ; rdf:object ?protein ;
+            prov:wasDerivedFrom ?s ; kg:evidence ?sentence . ?s dcterms:title ?section ; dcterms:isPartOf ?page .
+        ?gene kg:symbol "CD40LG" . ?protein rdfs:label "CD40 ligand" }} }}""")
+    [(page, section, sentence)] = found
+    assert page == "https://medlineplus.gov/genetics/condition/x-linked-hyper-igm-syndrome/" and section == "Causes"
+    assert sentence.startswith("This gene provides instructions for making a protein called CD40 ligand")
+    assert sentence in MEDLINEPLUS_PAGE.read_text(encoding="utf-8")
+
+
+def test_every_statement_has_its_sentence(both: Store) -> None:
+    [(missing,)] = ask(both)(f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{LOADED}> {{ ?st a rdf:Statement
+        FILTER NOT EXISTS {{ ?st kg:evidence ?sentence }} }} }}""")
+    assert missing == "0"
+
+
+# -- fixture pages, fact by fact ---------------------------------------------------------------
+
+FIXTURE_FACTS: list[tuple[str, str, set[tuple[str, ...]]]] = [
+    ("marfan-syndrome.txt", "SELECT ?symbol ?inheritance WHERE { ?g kg:causes ?c ; kg:symbol ?symbol . ?c kg:hasModeOfInheritance ?inheritance }",
+     {("FBN1", "http://purl.obolibrary.org/obo/HP_0000006")}),
+    ("marfan-syndrome.txt", "SELECT ?n ?d ?population WHERE { ?c kg:hasFrequency ?f . ?f kg:numerator ?n ; kg:denominator ?d ; kg:population/rdfs:label ?population }",
+     {("1", "5000", "people worldwide")}),
+    ("marfan-syndrome.txt", "SELECT ?name WHERE { ?c a kg:Condition ; skos:altLabel ?name }", {("MFS",), ("Marfan's syndrome",)}),
+    ("marfan-syndrome.txt", "SELECT ?protein WHERE { ?g kg:encodes/rdfs:label ?protein }", {("fibrillin-1",)}),
+    ("marfan-syndrome.txt", "SELECT ?doi ?year ?journal WHERE { ?pub kg:doi ?doi ; kg:year ?year ; kg:journal ?journal }",
+     {("10.5555/kg-fixture.101", "2011", "Fixture J Genet"), ("10.5555/kg-fixture.102", "2015", "Fixture Med Rev")}),
+    ("tuberous-sclerosis-complex.txt", "SELECT ?symbol ?protein WHERE { ?g kg:causes ?c ; kg:symbol ?symbol ; kg:encodes/rdfs:label ?protein }",
+     {("TSC1", "hamartin"), ("TSC2", "tuberin")}),
+    ("tuberous-sclerosis-complex.txt", "SELECT ?n ?d ?stage WHERE { ?c kg:hasFrequency ?f . ?f kg:numerator ?n ; kg:denominator ?d ; kg:population/kg:lifeStage ?stage }",
+     {("1", "6000", "https://w3id.org/higm-kg/vocab#Newborn")}),
+    ("tuberous-sclerosis-complex.txt", "SELECT ?name WHERE { ?c a kg:Condition ; skos:altLabel ?name }",
+     {("TSC",), ("Tuberous sclerosis",), ("Bourneville disease",)}),
+    ("leber-hereditary-optic-neuropathy.txt", "SELECT ?symbol ?inheritance WHERE { ?g kg:causes ?c ; kg:symbol ?symbol . ?c kg:hasModeOfInheritance ?inheritance }",
+     {("MT-ND4", "http://purl.obolibrary.org/obo/HP_0001427")}),
+    ("leber-hereditary-optic-neuropathy.txt", "SELECT ?f WHERE { ?c kg:hasFrequency ?f }", set()),
+    ("hereditary-hemochromatosis.txt", "SELECT ?symbol ?inheritance ?cell WHERE { ?g kg:causes ?c ; kg:symbol ?symbol ; kg:encodes/kg:locatedOnSurfaceOf/rdfs:label ?cell . ?c kg:hasModeOfInheritance ?inheritance }",
+     set()),  # the cells are named but unknown to the lexicon: they get an IRI of our own, without a label
+    ("hereditary-hemochromatosis.txt", "SELECT ?symbol ?inheritance WHERE { ?g kg:causes ?c ; kg:symbol ?symbol . ?c kg:hasModeOfInheritance ?inheritance }",
+     {("HFE", "http://purl.obolibrary.org/obo/HP_0000007")}),
+    ("hereditary-hemochromatosis.txt", "SELECT ?n ?d WHERE { ?c kg:hasFrequency [ kg:numerator ?n ; kg:denominator ?d ] }", {("5", "1000")}),
+    ("hereditary-hemochromatosis.txt", "SELECT ?pub WHERE { ?page dcterms:references ?pub }", set()),
+    ("hereditary-hemochromatosis.txt", "SELECT ?hp WHERE { ?c kg:hasPhenotype ?hp }", {("http://purl.obolibrary.org/obo/HP_0001392",)}),
+    ("cd40lg-gene.txt", "SELECT ?gene ?protein ?condition WHERE { ?gene kg:encodes ?protein ; kg:causes ?condition }",
+     {("https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/11935", "http://purl.uniprot.org/uniprot/P29965",
+       "http://purl.obolibrary.org/obo/MONDO_0010626")}),
+    ("cd40lg-gene.txt", "SELECT ?cell ?receptor ?receptorCell WHERE { ?p kg:locatedOnSurfaceOf ?cell ; kg:hasReceptor ?receptor . ?receptor kg:locatedOnSurfaceOf ?receptorCell }",
+     {("http://purl.obolibrary.org/obo/CL_0000084", "http://purl.uniprot.org/uniprot/P25942", "http://purl.obolibrary.org/obo/CL_0000236")}),
+    ("cd40lg-gene.txt", "SELECT ?name WHERE { ?g a kg:Gene ; skos:altLabel ?name }", {("CD154",), ("CD40L",), ("TNFSF5",), ("TRAP",)}),
+    ("cystic-fibrosis.html", "SELECT ?symbol ?inheritance WHERE { ?g kg:causes ?c ; kg:symbol ?symbol . ?c kg:hasModeOfInheritance ?inheritance }",
+     {("CFTR", "http://purl.obolibrary.org/obo/HP_0000007")}),
+    ("cystic-fibrosis.html", "SELECT ?name WHERE { ?c a kg:Condition ; skos:altLabel ?name }",
+     {("CF",), ("Mucoviscidosis",), ("Cystic fibrosis of the pancreas",)}),
+    ("cystic-fibrosis.html", "SELECT ?n ?d WHERE { ?c kg:hasFrequency [ kg:numerator ?n ; kg:denominator ?d ] }", {("1", "3000")}),
+    ("cystic-fibrosis.html", "SELECT ?hp ?occurrence WHERE { ?st rdf:predicate kg:hasPhenotype ; rdf:object ?hp ; kg:occurrence ?occurrence }",
+     {("http://purl.obolibrary.org/obo/HP_0006532", "https://w3id.org/higm-kg/vocab#Common"),
+      ("http://purl.obolibrary.org/obo/HP_0001508", "https://w3id.org/higm-kg/vocab#Common")}),
+    ("cystic-fibrosis.html", "SELECT ?pmid ?pmcid WHERE { ?pub kg:pmid ?pmid OPTIONAL { ?pub kg:pmcid ?pmcid } }",
+     {("90000001",), ("90000002", "PMC9000002")}),
+    ("cystic-fibrosis.html", "SELECT ?category WHERE { ?c kg:hasInformationResource/kg:resourceCategory ?category }",
+     {("Genetic Testing Information",), ("Clinical Trials",)}),
+    ("x-linked-hypophosphatemia.html", "SELECT ?symbol ?inheritance WHERE { ?g kg:causes ?c ; kg:symbol ?symbol . ?c kg:hasModeOfInheritance ?inheritance }",
+     {("PHEX", "http://purl.obolibrary.org/obo/HP_0001423")}),
+    ("x-linked-hypophosphatemia.html", "SELECT ?shelf ?year ?editors WHERE { ?pub kg:bookshelfId ?shelf ; kg:year ?year . { SELECT (COUNT(*) AS ?editors) WHERE { ?p kg:editorship ?e } } }",
+     {("NBK99999", "2012", "2")}),
+    ("fbn1-gene.html", "SELECT ?protein ?condition WHERE { ?g kg:symbol 'FBN1' ; kg:encodes/rdfs:label ?protein ; kg:causes/rdfs:label ?condition }",
+     {("fibrillin-1", "Marfan syndrome")}),
+    ("fbn1-gene.html", "SELECT ?name WHERE { ?g a kg:Gene ; skos:altLabel ?name }", {("FBN",), ("fibrillin 1",), ("MFS1",)}),
+]
+
+
+@pytest.fixture(scope="module")
+def fixture_stores() -> dict[str, Store]:
+    return {path.name: load_page(path) for path in sorted(FIXTURES.iterdir())}
+
+
+@pytest.mark.parametrize(("fixture", "sparql", "expected"), FIXTURE_FACTS,
+                         ids=[f"{f}: {s.split('WHERE')[0][7:40]}" for f, s, _ in FIXTURE_FACTS])
+def test_fixture_facts(fixture_stores: dict[str, Store], fixture: str, sparql: str, expected: set[tuple[str, ...]]) -> None:
+    assert ask(fixture_stores[fixture])(sparql) == expected
+
+
+def test_there_are_enough_fixtures() -> None:
+    pages = sorted(FIXTURES.iterdir())
+    assert len(pages) >= 8
+    assert {p.suffix for p in pages} == {".txt", ".html"}
+
+
+def test_each_fixture_is_its_own_graph(fixture_stores: dict[str, Store]) -> None:
+    store = Store.open()
+    for path in sorted(FIXTURES.iterdir()):
+        load_page(path, store)
+    graphs = [g for g in store.graphs() if "/medlineplus/" in g]
+    assert len(graphs) == len(list(FIXTURES.iterdir()))
+    assert "https://w3id.org/higm-kg/graph/medlineplus/gene/fbn1" in graphs
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+PAGE_TEXT = (FIXTURES / "marfan-syndrome.txt").read_text(encoding="utf-8")
+BAD = [
+    ("empty file", "page.txt", b"", "empty"),
+    ("no recognisable sections", "page.txt",
+     b"Something: MedlinePlus Genetics URL of this page: https://medlineplus.gov/genetics/condition/something/ nothing here",
+     "no recognisable sections"),
+    ("not UTF-8", "page.txt", "Marfan syndrome caf\u00e9".encode("latin-1"), "not UTF-8"),
+    ("half a page", "page.txt", PAGE_TEXT[: PAGE_TEXT.index(" Causes ")].encode(), "Causes missing"),
+    ("HTML of another site", "page.html", b"<!DOCTYPE html><html><body><h1>Recipes</h1><h2>Description</h2><p>Soup.</p></body></html>",
+     "not a MedlinePlus Genetics page"),
+]
+
+
+@pytest.mark.parametrize(("case", "name", "content", "message"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_refused_and_the_store_is_untouched(tmp_path: Path, case: str, name: str, content: bytes,
+                                                          message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LoadError, match=message) as caught:
+        load_page(path)
+    assert str(path) in str(caught.value)
+    store = tmp_path / "store"
+    assert runner.invoke(cli, ["build", "--store", str(store)]).exit_code == 0
+    before = runner.invoke(cli, ["export", "--format", "nq", "--store", str(store)]).stdout
+    result = runner.invoke(cli, ["load", str(FIXTURES / "marfan-syndrome.txt"), str(path), "--store", str(store)])
+    assert result.exit_code == 1 and message in result.stderr
+    assert runner.invoke(cli, ["export", "--format", "nq", "--store", str(store)]).stdout == before
+
+
+def test_sections_without_facts_load_and_report(tmp_path: Path) -> None:
+    path = tmp_path / "vague.txt"
+    path.write_text("Vague disorder: MedlinePlus Genetics URL of this page: https://medlineplus.gov/genetics/condition/vague-disorder/ "
+                    "Vague disorder To use the sharing features on this page, please enable JavaScript. "
+                    "Description Vague disorder is a condition. Nobody knows much more. "
+                    "Causes The cause is not known. Researchers are studying it. Last updated May 1, 2020", encoding="utf-8")
+    store = tmp_path / "store"
+    result = runner.invoke(cli, ["load", str(path), "--store", str(store)])
+    assert result.exit_code == 0
+    assert "4 sentences not understood" in result.stderr and "[Description] Vague disorder is a condition." in result.stderr
+    strict = runner.invoke(cli, ["load", str(path), "--store", str(tmp_path / "strict"), "--strict"])
+    assert strict.exit_code == 1 and "--strict" in strict.stderr and "section 'Description'" in strict.stderr
+
+
+def test_format_override(tmp_path: Path) -> None:
+    path = tmp_path / "page.data"
+    path.write_bytes((FIXTURES / "cystic-fibrosis.html").read_bytes())
+    store = load_page(path, format="medlineplus-html")
+    assert ask(store)("SELECT ?s WHERE { ?s kg:symbol 'CFTR' }")
+    with pytest.raises(LoadError, match="no recognisable sections"):
+        load_page(path, format="medlineplus-text")  # read as a text capture, the markup hides every heading
+
+
+def test_loading_twice_changes_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = runner.invoke(cli, ["load", str(FIXTURES / "marfan-syndrome.txt"), "--store", str(store)])
+    again = runner.invoke(cli, ["load", str(FIXTURES / "marfan-syndrome.txt"), "--store", str(store)])
+    assert "(written)" in first.stdout and "(unchanged)" in again.stdout
+
+
+def test_lexicon_identifiers_are_verified_or_cited(identifiers_text: str) -> None:
+    lexicon = Lexicon.read()
+    cited = {entry["id"] for table in ("inheritance",) for entry in lexicon.data[table].values()
+             if isinstance(entry, dict) and entry.get("source")}
+    for curie in lexicon.identifiers():
+        local = curie.split(":", 1)[1]
+        assert curie in cited or re.search(rf"(?<![\w.]){re.escape(local)}(?![\w])", identifiers_text), curie
+
+
+def test_the_shared_page_loads_into_its_own_graph(select: Callable[[str], Rows]) -> None:
+    store = load_page(shared_file(MEDLINEPLUS_PAGE))
+    assert LOADED in store.graphs()
