@@ -50,9 +50,11 @@ serve: build assets
 test: install-test assets
 	$(BIN)/python -m pytest
 
-# Not a test: starts kg serve, oxigraph serve and rdflib-endpoint on loopback and prints a table
-# per dataset. BENCH_ARGS="--size default --seconds 10" for a short run.
+# Not a test: loads 1,300 generated MedlinePlus pages (pages/s), then starts kg serve, oxigraph
+# serve and rdflib-endpoint on loopback and prints a table per dataset.
+# BENCH_ARGS="--size default --seconds 10" for a short run.
 bench: $(VENV)/.installed-bench assets
+	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
