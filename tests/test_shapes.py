@@ -27,7 +27,7 @@ def test_default_graph_conforms(data: Graph) -> None:
 
 
 BREAKAGES = [
-    ("condition without identifier", [], [(MONDO, DCTERMS.identifier, None)], MONDO, DCTERMS.identifier),
+    ("external condition without identifier", [], [(MONDO, DCTERMS.identifier, None)], MONDO, None),
     ("condition with two labels", [(MONDO, RDFS.label, Literal("another"))], [], MONDO, RDFS.label),
     ("publication without DOI or PMID", [], [(PUB, KG.doi, None)], PUB, None),
     ("frequency numerator not an integer",

@@ -171,6 +171,7 @@ class Extractor:
         frequency = Ref("frequency", self.subject.name)
         group = Ref("population", f"{population.strip()} ({self.subject.name})")
         self.fact(self.subject, "kg:hasFrequency", frequency, section, sentence)
+        self.fact(frequency, "rdfs:label", f"an estimated {numerator:,} per {denominator:,} {population.strip()}", section, sentence)
         self.fact(frequency, "kg:numerator", numerator, section, sentence)
         self.fact(frequency, "kg:denominator", denominator, section, sentence)
         self.fact(frequency, "kg:population", group, section, sentence)

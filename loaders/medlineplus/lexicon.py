@@ -39,6 +39,11 @@ class Lexicon:
         entry = self.data.get(table, {}).get(name) if table else None
         return _id(entry) if entry else None
 
+    def label(self, kind: str, name: str) -> str | None:
+        """The label the lexicon gives a known term (the source's own label), if any."""
+        entry = self.data.get({"inheritance": "inheritance"}.get(kind, ""), {}).get(name)
+        return entry.get("label") if isinstance(entry, dict) else None
+
     def antibody_phenotype(self, name: str, direction: str) -> str | None:
         entry = self.data["antibodies"].get(name)
         return entry.get(LEVEL_KEYS[direction]) if isinstance(entry, dict) else None
@@ -77,7 +82,7 @@ class Lexicon:
         for table in ("conditions", "genes", "proteins", "cells", "antibodies", "inheritance", "features"):
             for entry in self.data[table].values():
                 if isinstance(entry, dict):
-                    found += [v for k, v in entry.items() if k != "source"]
+                    found += [v for k, v in entry.items() if k not in {"source", "label"}]
                 else:
                     found.append(entry)
         return found

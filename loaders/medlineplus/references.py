@@ -49,13 +49,13 @@ def parse_citation(text: str, links: tuple[str, ...] = ()) -> Citation | None:
     common = {"pmid": pmid.group(1) if pmid else None, "pmcid": pmcid.group(1) if pmcid else None}
     if chapter := CHAPTER.match(text):
         shelf = BOOKSHELF.search(text) or BOOKSHELF.search(hrefs)
-        return Citation(text, _people(chapter["authors"]), chapter["title"].rstrip("."), int(chapter["year"]),
+        return Citation(text, _people(chapter["authors"]), chapter["title"], int(chapter["year"]),
                         journal=chapter["book"], editors=_people(chapter["editors"]),
                         bookshelf=shelf.group(1) if shelf else None,
                         publisher=chapter["publisher"].strip(), **common)
     if article := ARTICLE.match(text):
         doi = DOI.search(article["rest"])
-        return Citation(text, _people(article["authors"]), article["title"].rstrip("."), int(article["year"]),
+        return Citation(text, _people(article["authors"]), article["title"], int(article["year"]),
                         journal=article["journal"], volume=(article["volume"] or "").strip() or None,
                         issue=article["issue"], pages=article["pages"], doi=doi.group(1) if doi else None, **common)
     return None

@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ontology import DCTERMS, ID, KG, RDF, RDFS, VOCABULARIES, XSD
-from ontology.identifiers import expand
+from ontology.identifiers import expand, standardize
 
 from ..curated.triples import Assertion, reify
 from .lexicon import Lexicon
@@ -64,8 +64,8 @@ class Names:
             return f"antibody-level/{page}/{slug(ref.name.split(' level ')[0])}"
         if ref.kind == "frequency":
             return f"frequency/{page}"
-        if ref.kind == "population":
-            return f"population/{page}/{slug(ref.name.split(' (')[0])}"
+        if ref.kind == "population":  # shared by every page that names the same group
+            return f"population/{slug(population_key(ref.name.split(' (')[0], self.lexicon))}"
         if ref.kind == "resource":
             return f"resource/{page}/{slug(ref.name.split(': ')[1])}"
         return f"{ref.kind}/{slug(ref.name)}"
@@ -84,18 +84,35 @@ class Names:
         return Literal(value)
 
 
+def population_key(text: str, lexicon: Lexicon) -> str:
+    """"newborn boys" → "newborn males": life stage, then sex, when those are all the text says;
+    otherwise the text itself ("people of northern European descent")."""
+    terms = dict((predicate, term) for predicate, term in lexicon.population(text))
+    if not terms or len(text.split()) > len(terms):
+        return text
+    sex = {"Male": "males", "Female": "females"}.get(terms.get("kg:sex", ""), "people")
+    return f"{terms.get('kg:lifeStage', '').lower()} {sex}".strip()
+
+
 def fact_assertion(fact: Fact, names: Names) -> Assertion:
     qualifiers = tuple((curie(p), names.value(v)) for p, v in fact.qualifiers)
-    evidence = (names.section(fact.section),) if fact.section != "page" else ()
+    evidence = (names.section(fact.section) if fact.section != "page" else URIRef(names.page.url),)
     return Assertion(names.iri(fact.subject), curie(fact.predicate), names.value(fact.object), evidence,
                      (*qualifiers, (KG.evidence, Literal(fact.sentence))))
 
 
 def types(extraction: Extraction, names: Names) -> Iterator[Triple]:
+    """The class of every node, and a label for those the lexicon did not name (ours)."""
     for fact in extraction.facts:
         for ref in (fact.subject, fact.object):
             if isinstance(ref, Ref) and ref.kind in CLASSES:
-                yield names.iri(ref), RDF.type, CLASSES[ref.kind]
+                iri = names.iri(ref)
+                yield iri, RDF.type, CLASSES[ref.kind]
+                if iri.startswith(str(ID)) and ref.kind not in {"level", "frequency", "population", "resource"}:
+                    yield iri, RDFS.label, Literal(ref.name)
+                elif label := names.lexicon.label(ref.kind, ref.name):
+                    yield iri, RDFS.label, Literal(label)
+                    yield iri, DCTERMS.identifier, Literal(standardize(names.lexicon.identifier(ref.kind, ref.name) or ""))
 
 
 def source_triples(page: Page, names: Names) -> Iterator[Triple]:
