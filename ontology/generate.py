@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDFS, SKOS
+from rdflib.namespace import RDFS
 
 HERE = Path(__file__).parent
 ONTOLOGY_FILE = HERE / "higm.ttl"

@@ -6,6 +6,7 @@ page needs no script and no network to show it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -40,7 +41,7 @@ def neighbours(entity: Entity) -> list[Edge]:
     return edges[:MAX_NEIGHBOURS]
 
 
-def svg(entity: Entity, href: callable) -> str:  # type: ignore[valid-type]
+def svg(entity: Entity, href: Callable[[str], str]) -> str:
     """The picture as an inline SVG element; `href(iri)` gives each node's link."""
     edges = neighbours(entity)
     cx, cy = WIDTH / 2, HEIGHT / 2

@@ -176,7 +176,7 @@ CASES: list[tuple[str, str, set[tuple[str, ...]]]] = [
     ),
     (
         "proteins: UniProt names, CD154 for CD40 ligand",
-        f"SELECT ?protein WHERE {{ ?protein skos:altLabel 'CD154' ; a kg:Protein }}",
+        "SELECT ?protein WHERE { ?protein skos:altLabel 'CD154' ; a kg:Protein }",
         {(P29965,)},
     ),
 ]

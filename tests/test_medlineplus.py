@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import MEDLINEPLUS_PAGE, ROOT, Rows, rows, shared_file
+from conftest import MEDLINEPLUS_PAGE, ROOT, rows, shared_file
 from kg.cli import app as cli
 from kg.store import Store
 from loaders import LoadError, LoadOptions, loader_for, write
@@ -244,7 +244,7 @@ def test_lexicon_identifiers_are_verified_or_cited(identifiers_text: str) -> Non
         assert curie in cited or re.search(rf"(?<![\w.]){re.escape(local)}(?![\w])", identifiers_text), curie
 
 
-def test_the_shared_page_loads_into_its_own_graph(select: Callable[[str], Rows]) -> None:
+def test_the_shared_page_loads_into_its_own_graph() -> None:
     store = load_page(shared_file(MEDLINEPLUS_PAGE))
     assert LOADED in store.graphs()
 
