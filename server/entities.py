@@ -16,6 +16,7 @@ from ontology import BASE
 from ontology.identifiers import compress
 
 INCOMING_SAMPLES = 12  # subjects shown per incoming predicate; the count tells the rest
+INCOMING_TRIPLES = 1000  # incoming triples an RDF client gets (a class can have a million instances)
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
@@ -160,7 +161,8 @@ def _incoming(store: Store, subject: ox.NamedNode) -> list[Incoming]:
 
 
 def triples(store: Store, iri: str) -> list[ox.Triple]:
-    """What an RDF client gets: the entity's triples both ways, its blank nodes' triples, and labels."""
+    """What an RDF client gets: the entity's triples, its blank nodes' triples, at most
+    INCOMING_TRIPLES triples that point at it, and the labels of its neighbours."""
     subject = ox.NamedNode(iri)
     return list(store.query(PREFIXES + f"""CONSTRUCT {{
           {subject} ?p ?o . ?o ?p2 ?o2 . ?s ?q {subject} . ?o rdfs:label ?ol . ?s rdfs:label ?sl }}
@@ -169,5 +171,6 @@ def triples(store: Store, iri: str) -> list[ox.Triple]:
              OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }}
              OPTIONAL {{ FILTER(isIRI(?o)) ?o rdfs:label ?ol }} }}
           UNION
-          {{ ?s ?q {subject} OPTIONAL {{ ?s rdfs:label ?sl }} }}
+          {{ {{ SELECT ?s ?q WHERE {{ ?s ?q {subject} }} LIMIT {INCOMING_TRIPLES} }}
+             OPTIONAL {{ ?s rdfs:label ?sl }} }}
         }}"""))
