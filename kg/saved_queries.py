@@ -248,7 +248,7 @@ def read_query_text(name: str, source: str, path: str = "") -> SavedQuery:
         raise QueryFileError(where, offset + error.lineno, f"the query does not parse: {error.msg} (column {error.col})") from None
     try:
         translateQuery(tree)
-    except Exception as error:  # rdflib raises plain Exceptions, e.g. for an unknown prefix
+    except Exception as error:  # noqa: BLE001 - rdflib raises plain Exceptions, e.g. for an unknown prefix
         raise QueryFileError(where, offset + 1, f"the query does not translate: {error}") from None
     query = tree[1]
     if "limitoffset" in query:

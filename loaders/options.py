@@ -15,3 +15,6 @@ class LoadOptions:
     format: str | None = None
     report: Callable[[int], None] | None = None
     strict: bool = False
+
+
+DEFAULT = LoadOptions()

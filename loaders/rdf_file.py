@@ -18,7 +18,7 @@ from kg import output
 from ontology import GRAPH
 
 from .errors import LoadError
-from .options import LoadOptions
+from .options import DEFAULT, LoadOptions
 from .provenance import InputFile
 from .write import GraphLoad
 
@@ -77,7 +77,7 @@ def parse(data: bytes, path: Path, fmt: ox.RdfFormat,
     return quads
 
 
-def read(path: Path, options: LoadOptions = LoadOptions()) -> list[GraphLoad]:
+def read(path: Path, options: LoadOptions = DEFAULT) -> list[GraphLoad]:
     """The graphs of one RDF file, ready to write."""
     graph = options.graph
     try:

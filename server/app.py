@@ -23,10 +23,9 @@ from . import api, errors, graph_store, linked_data, sparql
 from .description import Catalog, void_triples
 from .dumps import FILENAMES as DUMP_FILES
 from .dumps import Dumps
-from .errors import NotAcceptable
 from .metrics import CONTENT_TYPE, Metrics
 from .middleware import ForwardedHeaders, SecurityHeaders
-from .negotiation import GRAPH_FORMATS, choose
+from .negotiation import GRAPH_FORMATS, negotiate
 from .pages import STATIC, query_page
 from .search import SearchIndex
 from .workers import WorkerPool
@@ -34,7 +33,7 @@ from .workers import WorkerPool
 EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location"]
 
 
-def _lifespan(pool: WorkerPool, dumps: Dumps):  # noqa: ANN202 - FastAPI's lifespan protocol
+def _lifespan(pool: WorkerPool, dumps: Dumps):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(pool.start)
@@ -95,9 +94,7 @@ def _add_pages(app: FastAPI) -> None:
     @app.get("/.well-known/void")
     def void(request: Request) -> Response:
         """The VoID description of the dataset, in any RDF format by Accept."""
-        fmt = choose(request.headers.get("accept"), GRAPH_FORMATS, sparql.format_override(request))
-        if fmt is None:
-            raise NotAcceptable("acceptable formats: " + ", ".join(f.media_type for f in GRAPH_FORMATS))
+        fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, sparql.format_override(request))
         triples = void_triples(request.app.state.catalog.statistics(), endpoint=str(request.url_for("sparql_get")),
                                dumps=[str(request.url_for("dump", filename=name)) for name in DUMP_FILES])
         return Response(ox.serialize(triples_to_ox(triples), format=fmt, prefixes=PREFIXES),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 
@@ -12,7 +14,7 @@ class HttpError(Exception):
     """An error with its status code; the message is sent as plain text."""
 
     status = 500
-    headers: dict[str, str] = {}
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -25,7 +27,7 @@ class BadRequest(HttpError):
 
 class Unauthorized(HttpError):
     status = 401
-    headers = {"WWW-Authenticate": 'Bearer realm="kg"'}
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="kg"'}
 
 
 class Forbidden(HttpError):
@@ -64,11 +66,11 @@ class ServiceUnavailable(HttpError):
     """Overloaded, or a query stopped at its deadline: try again later."""
 
     status = 503
-    headers = {"Retry-After": "1"}
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 
 
 class QueryTimeout(ServiceUnavailable):
-    headers = {}
+    headers: ClassVar[dict[str, str]] = {}
 
 
 async def _respond(request: Request, error: Exception) -> PlainTextResponse:

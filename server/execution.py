@@ -6,7 +6,6 @@ format and the serialisation happen together here, and only bytes leave.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -14,7 +13,7 @@ import pyoxigraph as ox
 from kg.store import Store
 
 from . import results
-from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
+from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, acceptable, choose
 
 
 @dataclass(frozen=True)
@@ -37,15 +36,11 @@ class Failure:
     message: str
 
 
-def _offers(formats: Sequence[ox.QueryResultsFormat | ox.RdfFormat]) -> str:
-    return "acceptable formats: " + ", ".join(f.media_type for f in formats)
-
-
 def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: Job) -> results.Serialized | Failure:
     formats = GRAPH_FORMATS if isinstance(result, ox.QueryTriples) else RESULT_FORMATS
     fmt = choose(job.accept, formats, job.override)
     if fmt is None:
-        return Failure("not-acceptable", _offers(formats))
+        return Failure("not-acceptable", acceptable(formats))
     if isinstance(result, ox.QueryTriples):
         return results.triples(result, fmt, job.max_rows)
     if isinstance(result, ox.QuerySolutions):

@@ -13,13 +13,13 @@ import uuid
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
+from kg.safety import check_dataset
 from kg.store import Change
 from ontology import GRAPH
 
 from .body import limited_body
-from .errors import BadRequest, MethodNotAllowed, NotAcceptable, NotFound, UnsupportedMediaType
-from .negotiation import GRAPH_FORMATS, choose
-from kg.safety import check_dataset
+from .errors import BadRequest, MethodNotAllowed, NotFound, UnsupportedMediaType
+from .negotiation import GRAPH_FORMATS, negotiate
 from .sparql import check_token, format_override
 
 router = APIRouter()
@@ -48,9 +48,7 @@ def _target(request: Request) -> str | None:
 def _read(request: Request, target: str | None, *, head: bool) -> Response:
     store = request.app.state.store
     offers = QUAD_FORMATS if target is None else GRAPH_FORMATS
-    fmt = choose(request.headers.get("accept"), offers, format_override(request))
-    if fmt is None:
-        raise NotAcceptable("acceptable formats: " + ", ".join(f.media_type for f in offers))
+    fmt = negotiate(request.headers.get("accept"), offers, format_override(request))
     if target not in (None, DEFAULT) and not store.has_graph(target):
         raise NotFound(f"no graph <{target}> in this store")
     body = b"" if head else store.serialize(fmt, None if target == DEFAULT else target)

@@ -19,8 +19,8 @@ from ontology import BASE, PREFIXES
 from ontology.identifiers import expand
 
 from . import entities, jsonld
-from .errors import BadRequest, NotAcceptable, NotFound
-from .negotiation import choose, prefers_html
+from .errors import BadRequest, NotFound
+from .negotiation import negotiate, prefers_html
 from .pages import templates
 from .picture import svg
 from .sparql import format_override
@@ -70,9 +70,7 @@ def entity_response(request: Request, iri: str) -> Response:
         if entity is None:
             raise NotFound(f"the graph says nothing about <{iri}>")
         return _page(request, entity)
-    fmt = choose(accept, ENTITY_FORMATS, override)
-    if fmt is None:
-        raise NotAcceptable("acceptable formats: text/html, " + ", ".join(f.media_type for f in ENTITY_FORMATS))
+    fmt = negotiate(accept, ENTITY_FORMATS, override, html=True)
     triples = entities.triples(store, iri)
     if not triples:
         raise NotFound(f"the graph says nothing about <{iri}>")
@@ -104,9 +102,7 @@ def graph(request: Request, path: str) -> Response:
     store = request.app.state.store
     if prefers_html(request.headers.get("accept")) or not store.has_graph(iri):
         return entity_response(request, iri)
-    fmt = choose(request.headers.get("accept"), ENTITY_FORMATS, format_override(request))
-    if fmt is None:
-        raise NotAcceptable("acceptable formats: text/html, " + ", ".join(f.media_type for f in ENTITY_FORMATS))
+    fmt = negotiate(request.headers.get("accept"), ENTITY_FORMATS, format_override(request), html=True)
     return _rdf(request, iri, list(store.triples(iri)), fmt)
 
 

@@ -17,6 +17,8 @@ import pyoxigraph as ox
 
 from kg.output import RDF_FORMATS
 
+from .errors import NotAcceptable
+
 Format = TypeVar("Format", ox.QueryResultsFormat, ox.RdfFormat)
 
 RESULT_FORMATS = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,
@@ -98,6 +100,19 @@ def choose(accept: str | None, offers: Sequence[Format], override: str | None = 
             if media_range.matches(media_type(offer)) and media_type(offer) not in refused:
                 return offer
     return None
+
+
+def acceptable(offers: Sequence[ox.QueryResultsFormat | ox.RdfFormat], *, html: bool = False) -> str:
+    """The message of a 406: what could have been asked for."""
+    return "acceptable formats: " + ", ".join([*(["text/html"] if html else []), *(f.media_type for f in offers)])
+
+
+def negotiate(accept: str | None, offers: Sequence[Format], override: str | None = None, *, html: bool = False) -> Format:
+    """`choose`, or 406 naming the offers (and text/html, where a page is offered too)."""
+    fmt = choose(accept, offers, override)
+    if fmt is None:
+        raise NotAcceptable(acceptable(offers, html=html))
+    return fmt
 
 
 def prefers_html(accept: str | None) -> bool:

@@ -45,10 +45,10 @@ def svg(entity: Entity, href: Callable[[str], str]) -> str:
     """The picture as an inline SVG element; `href(iri)` gives each node's link."""
     edges = neighbours(entity)
     cx, cy = WIDTH / 2, HEIGHT / 2
-    parts = [f'<svg class="neighbourhood" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-             f'aria-label="Neighbourhood of {escape(entity.node.text)}" xmlns="http://www.w3.org/2000/svg">',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-             'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#888"/></marker></defs>']
+    parts = [(f'<svg class="neighbourhood" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+              f'aria-label="Neighbourhood of {escape(entity.node.text)}" xmlns="http://www.w3.org/2000/svg">'),
+             ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+              'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#888"/></marker></defs>')]
     for index, edge in enumerate(edges):
         angle = 2 * math.pi * index / max(1, len(edges)) - math.pi / 2
         x, y = cx + RADIUS * 1.45 * math.cos(angle), cy + RADIUS * math.sin(angle)

@@ -12,17 +12,17 @@ import secrets
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
+from kg.safety import check_dataset, check_query, check_update
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
 from .body import limited_body
 from .description import service_triples
-from .errors import Forbidden, NotAcceptable, Unauthorized
+from .errors import Forbidden, Unauthorized
 from .execution import Job
-from .negotiation import GRAPH_FORMATS, choose, prefers_html
+from .negotiation import GRAPH_FORMATS, negotiate, prefers_html
 from .pages import query_page
 from .protocol import Operation, from_params, from_post
-from kg.safety import check_dataset, check_query, check_update
 from .using import with_using
 
 router = APIRouter()
@@ -88,9 +88,7 @@ def describe(request: Request) -> Response:
     accept = request.headers.get("accept")
     if prefers_html(accept) and not format_override(request):
         return query_page(request)
-    fmt = choose(accept, GRAPH_FORMATS, format_override(request))
-    if fmt is None:
-        raise NotAcceptable("acceptable formats: text/html, " + ", ".join(f.media_type for f in GRAPH_FORMATS))
+    fmt = negotiate(accept, GRAPH_FORMATS, format_override(request), html=True)
     state = request.app.state
     triples = triples_to_ox(service_triples(
         state.catalog, str(request.url.remove_query_params(["format", "output"])),

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def _serve(conn: Connection, snapshot: str, version: int) -> None:
         return  # the server has gone: so does its worker
 
 
+@cache
 def _context() -> mp.context.BaseContext:
     """forkserver where there is one: fast to start, and safe beside the server's threads."""
     if "forkserver" in mp.get_all_start_methods():
@@ -125,8 +127,9 @@ class WorkerPool:
 
     def _start_one(self) -> None:
         version, path = self._current()
-        parent, child = _context().Pipe()
-        process = _context().Process(target=_serve, args=(child, str(path), version), daemon=True)
+        context = _context()
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child, str(path), version), daemon=True)
         process.start()
         child.close()
         worker = _Worker(process, parent, -1)

@@ -62,7 +62,7 @@ def test_example_runs_and_shows_rows(url: str, page: tuple[object, list[str]]) -
 def test_table_sorts_and_pages(url: str, page: tuple[object, list[str]]) -> None:
     browser_page, _ = page
     run_example(browser_page, url, "publication-authors")
-    names = lambda: browser_page.locator(".yasr table tbody tr td:nth-child(3)").all_inner_texts()  # noqa: E731
+    names = lambda: browser_page.locator(".yasr table tbody tr td:nth-child(3)").all_inner_texts()
     before = names()
     assert before[0] == "Gilmour KC" and len(before) == 8
     browser_page.click(".yasr table thead th:nth-child(3)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from conftest import Rows
 
 MONDO = "http://purl.obolibrary.org/obo/MONDO_0010626"

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import MEDLINEPLUS_PAGE, ROOT, rows, shared_file
 from typer.testing import CliRunner
 
-from conftest import MEDLINEPLUS_PAGE, ROOT, rows, shared_file
 from kg.cli import app as cli
 from kg.store import Store
 from loaders import LoadError, LoadOptions, loader_for, write

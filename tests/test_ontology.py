@@ -9,8 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.store import Store
-from ontology import BIOLINK, KG, OBO, ONTOLOGY_FILE, VANN, VOCABULARIES, VOID
-from ontology import generate
+from ontology import BIOLINK, KG, OBO, ONTOLOGY_FILE, VANN, VOCABULARIES, VOID, generate
 from ontology.identifiers import PREFIX_MAP_FILE, compress, expand
 
 

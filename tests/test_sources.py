@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 
 import pytest
-
 from conftest import Rows
+
 from kg.store import Store
 from ontology.identifiers import compress
 

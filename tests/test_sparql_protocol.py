@@ -101,7 +101,7 @@ def test_results_are_right(read_only: TestClient) -> None:
 
 def test_default_graph_uri_overrides_from(read_only: TestClient) -> None:
     query = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/higm-kg/graph/ontology> WHERE { ?s ?p ?o }"
-    count = lambda **extra: read_only.get("/sparql", params={"query": query, **extra}).json()["results"]["bindings"][0]["n"]["value"]  # noqa: E731
+    count = lambda **extra: read_only.get("/sparql", params={"query": query, **extra}).json()["results"]["bindings"][0]["n"]["value"]
     assert count() == "469"
     assert count(**{"default-graph-uri": "https://w3id.org/higm-kg/graph/metadata"}) != "469"
 

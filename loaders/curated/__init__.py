@@ -8,7 +8,7 @@ from kg.terms import triples_to_ox
 from ontology import GRAPH
 
 from ..errors import LoadError, decode_utf8
-from ..options import LoadOptions
+from ..options import DEFAULT, LoadOptions
 from ..provenance import InputFile
 from ..write import GraphLoad
 from .read import parse
@@ -17,7 +17,7 @@ from .triples import to_triples
 LOADER = "curated"
 
 
-def load(path: Path, options: LoadOptions = LoadOptions()) -> list[GraphLoad]:
+def load(path: Path, options: LoadOptions = DEFAULT) -> list[GraphLoad]:
     """The graph of one curated file, ready to write; LoadError on any problem in it."""
     try:
         data = path.read_bytes()

@@ -12,7 +12,7 @@ from kg.terms import triples_to_ox
 from ontology import GRAPH
 
 from ..errors import LoadError, decode_utf8
-from ..options import LoadOptions
+from ..options import DEFAULT, LoadOptions
 from ..provenance import InputFile
 from ..write import GraphLoad
 from .extract import extract
@@ -35,7 +35,7 @@ def report(extraction: Extraction) -> str:
     return f"{line}, e.g. {sample}" if sample else line
 
 
-def load(path: Path, options: LoadOptions = LoadOptions()) -> list[GraphLoad]:
+def load(path: Path, options: LoadOptions = DEFAULT) -> list[GraphLoad]:
     """The graph of one page; LoadError when it is not a readable MedlinePlus Genetics page."""
     file = str(path)
     try:
@@ -47,13 +47,14 @@ def load(path: Path, options: LoadOptions = LoadOptions()) -> list[GraphLoad]:
     if fmt not in READERS:
         raise LoadError(file, f"unknown format {fmt!r}; use {' or '.join(READERS)}")
     page = READERS[fmt](text, file)
-    extraction = extract(page, Lexicon.read())
+    lexicon = Lexicon.read()
+    extraction = extract(page, lexicon)
     summary = report(extraction)
     if options.strict and extraction.skipped:
         section, _ = extraction.skipped[0]
         raise LoadError(file, f"--strict: {summary}", page.sections[section].line if section in page.sections else None,
                         section)
-    triples = triples_to_ox(to_triples(page, extraction, Lexicon.read()))
+    triples = triples_to_ox(to_triples(page, extraction, lexicon))
     return [GraphLoad(
         graph=options.graph or str(GRAPH[f"medlineplus/{page.kind}/{page.slug}"]), triples=triples, loader=LOADER,
         inputs=(InputFile.of(path, data),), title=f"{page.title}: MedlinePlus Genetics", sources=(page.url,),

@@ -87,7 +87,7 @@ class Names:
 def population_key(text: str, lexicon: Lexicon) -> str:
     """"newborn boys" → "newborn males": life stage, then sex, when those are all the text says;
     otherwise the text itself ("people of northern European descent")."""
-    terms = dict((predicate, term) for predicate, term in lexicon.population(text))
+    terms = dict(lexicon.population(text))
     if not terms or len(text.split()) > len(terms):
         return text
     sex = {"Male": "males", "Female": "females"}.get(terms.get("kg:sex", ""), "people")
