@@ -22,13 +22,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# The query page's editor (YASGUI) comes from npm, when node is here; without it the page
-# falls back to a plain form. Nothing third-party is committed: web/ holds only the manifest.
+# The query page's editor (YASGUI) and the API docs (Swagger UI) come from npm, when node is
+# here; without them the pages fall back to a plain form and a link to the OpenAPI schema. Nothing third-party is committed: web/ holds only the manifest.
 $(YASGUI): web/package.json web/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --prefix web --no-audit --no-fund --loglevel=error && \
 	  mkdir -p $(VENDOR) && \
-	  cp web/node_modules/@zazuko/yasgui/build/yasgui.min.js web/node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/; \
+	  cp web/node_modules/@zazuko/yasgui/build/yasgui.min.js web/node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/ && \
+	  cp web/node_modules/swagger-ui-dist/swagger-ui-bundle.js web/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/; \
 	else echo "npm not found: the query page will be the plain form"; fi
 
 assets: $(YASGUI)

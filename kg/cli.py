@@ -24,7 +24,7 @@ from .output import OutputFormat, rdf_format, serialize
 from .safety import check_query
 from .saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from .settings import Settings
-from .store import Store
+from .store import Store, StoreInUse
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 console = Console()
@@ -54,9 +54,11 @@ def reported() -> Iterator[None]:
         yield
     except Failure as error:
         fail(str(error), error.code)
-    except (LoadError, SyntaxError, ValueError, OSError, RuntimeError) as error:
+    except (LoadError, StoreInUse) as error:
+        fail(str(error), 1)
+    except (SyntaxError, ValueError, OSError, RuntimeError) as error:
         kind = "query syntax" if isinstance(error, SyntaxError) else type(error).__name__
-        fail(str(error) if isinstance(error, LoadError) else f"{kind}: {error}", 1)
+        fail(f"{kind}: {error}", 1)
 
 
 def fail(message: str, code: int) -> None:
@@ -263,7 +265,8 @@ def serve(
             settings, store=store or settings.store, host=host or settings.host, port=port or settings.port
         )
         application = create_app(Store.open(settings.store), settings)
-        uvicorn.run(application, host=settings.host, port=settings.port, access_log=settings.access_log)
+        uvicorn.run(application, host=settings.host, port=settings.port, access_log=settings.access_log,
+                    proxy_headers=False)  # X-Forwarded-* are ours to judge (KG_FORWARDED_ALLOW_IPS)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,31 @@
-"""What an operation may not do here, decided on its parse tree: SERVICE outside the allow-list,
-LOAD, and any file: IRI. Oxigraph would otherwise fetch such IRIs itself. The server and the
-CLI both ask here before the engine sees an operation.
+"""What an operation may not do here, decided on the terminals the engine will read.
+
+Oxigraph fetches `SERVICE` endpoints and `LOAD` documents itself. So before the engine sees
+an operation, its text is split by `sparql_lexer` exactly as the engine splits it; prefixed
+names and relative IRIs are expanded and resolved as the engine does (same base, same
+resolver). Then: `SERVICE` is refused unless its endpoint is on the allow-list; `LOAD` and
+any `file:` IRI are refused; text that cannot be split, or is nested too deeply, is refused
+as malformed. The server and the CLI both ask here; the server asks inside its workers, under
+the deadline.
 
 >>> from kg.settings import Settings
->>> check_query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", Settings())
+>>> check_query("SELECT * WHERE { # a comment\\rSERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }\\n}", Settings())
 Traceback (most recent call last):
 ...
 kg.safety.Refused: SERVICE is disabled here (federation is off; see KG_SERVICE_ALLOW)
+>>> check_query("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", Settings()).declares_dataset
+True
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .inspection import Shape, inspect_query, inspect_update
+from .iris import expand_local, resolve, scheme
 from .settings import Settings
+from .sparql_lexer import LexError, Token, split
 
 
 class Refused(ValueError):
@@ -25,49 +35,148 @@ class Refused(ValueError):
 class Malformed(ValueError):
     """An operation that cannot be run as given (HTTP 400)."""
 
-_RISKY = re.compile(r"service|load|file:|\\u", re.IGNORECASE)
+
+@dataclass(frozen=True)
+class Shape:
+    """The parts of an operation that decide whether, and how, it may run."""
+
+    tokens: tuple[Token, ...] = field(repr=False)
+    services: tuple[str, ...] = ()  # SERVICE endpoints, resolved; "?name" for a variable
+    loads: int = 0  # LOAD operations
+    file_iris: tuple[str, ...] = ()  # every IRI whose scheme is file:
+    declares_dataset: bool = False  # FROM / FROM NAMED
+    using_or_with: bool = False  # USING / USING NAMED / WITH
 
 
-def _unparsed(text: str) -> None:
-    """rdflib could not parse it: let the engine judge it only if nothing risky can be in it."""
-    if _RISKY.search(text):
-        raise Malformed("the operation could not be parsed to check its SERVICE, LOAD and file: IRIs")
+@dataclass
+class Prologue:
+    """BASE and PREFIX declarations as they stand at a point of the text."""
+
+    base: str | None
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def declare(self, tokens: Sequence[Token], index: int) -> int:
+        """Record a BASE or PREFIX declaration starting at `index`; its length in tokens, or 0."""
+        token = tokens[index]
+        following = tokens[index + 1:index + 3]
+        if token.is_word("BASE") and following and following[0].kind == "iri":
+            self.base = self.iri(following[0])
+            return 2
+        if token.is_word("PREFIX") and [t.kind for t in following] == ["pname", "iri"] \
+                and following[0].text.endswith(":"):
+            self.prefixes[following[0].text[:-1]] = self.iri(following[1])
+            return 3
+        return 0
+
+    def iri(self, token: Token) -> str:
+        """The absolute IRI an IRI or prefixed-name token stands for; ValueError if none."""
+        if token.kind == "iri":
+            return resolve(token.text[1:-1], self.base)
+        prefix, _, local = token.text.partition(":")
+        if prefix not in self.prefixes:
+            raise ValueError(f"the prefix {prefix!r} is not declared")
+        return expand_local(self.prefixes[prefix], local)
+
+    def scheme(self, token: Token) -> str | None:
+        if token.kind == "iri":
+            return scheme(token.text[1:-1], self.base)
+        namespace = self.prefixes.get(token.text.partition(":")[0])
+        return scheme(namespace, None) if namespace else None
+
+
+def _service(prologue: Prologue, tokens: Sequence[Token], index: int) -> str:
+    """The endpoint of the SERVICE keyword at `index`."""
+    following = [t for t in tokens[index + 1:index + 3] if not t.is_word("SILENT")]
+    target = following[0] if following else None
+    if target is not None and target.kind == "var":
+        return "?" + target.text[1:]
+    if target is not None and target.kind in ("iri", "pname"):
+        return prologue.iri(target)
+    raise Malformed("SERVICE must be followed by an IRI or a variable")
+
+
+def _shape(tokens: tuple[Token, ...], base: str | None) -> Shape:
+    prologue = Prologue(base)
+    services: list[str] = []
+    files: list[str] = []
+    loads = 0
+    dataset = using = False
+    for index, token in enumerate(tokens):
+        if token.kind == "word":
+            prologue.declare(tokens, index)
+            if token.is_word("SERVICE"):
+                services.append(_service(prologue, tokens, index))
+            loads += token.is_word("LOAD")
+            dataset = dataset or token.is_word("FROM")
+            using = using or token.is_word("USING", "WITH")
+        elif token.kind in ("iri", "pname") and prologue.scheme(token) == "file":
+            files.append(token.text)
+    return Shape(tokens, tuple(services), loads, tuple(files), dataset, using)
+
+
+CACHED_LENGTH = 20_000  # longer texts (data uploads) are not worth keeping
+
+
+def shape(text: str, base: str | None = None) -> Shape:
+    """The shape of an operation; Malformed when it cannot be split or its IRIs do not resolve."""
+    return _cached_shape(text, base) if len(text) <= CACHED_LENGTH else _new_shape(text, base)
+
+
+@lru_cache(maxsize=1024)
+def _cached_shape(text: str, base: str | None) -> Shape:
+    return _new_shape(text, base)
+
+
+def _new_shape(text: str, base: str | None) -> Shape:
+    try:
+        return _shape(tuple(split(text)), base)
+    except (LexError, ValueError) as error:
+        if isinstance(error, Malformed):
+            raise
+        raise Malformed(f"the operation cannot be checked: {error}") from None
+
+
+# -- the checks ----------------------------------------------------------------------------------
 
 
 def _check_services(shape: Shape, settings: Settings) -> None:
     for endpoint in shape.services:
         if not settings.federation:
             raise Refused("SERVICE is disabled here (federation is off; see KG_SERVICE_ALLOW)")
-        if not any(endpoint.startswith(prefix) for prefix in settings.service_allow):
+        if not any(rule.admits(endpoint) for rule in settings.service_rules):
             raise Refused(f"SERVICE <{endpoint}> is not on the allow-list (KG_SERVICE_ALLOW)")
 
 
-def check_dataset(iris: Iterable[str]) -> None:
-    """Graph IRIs given as protocol parameters name local graphs only."""
-    for iri in iris:
-        if iri.lower().startswith("file:"):
-            raise Refused(f"file: IRIs are refused: <{iri}>")
-
-
-def _check(shape: Shape, text: str, settings: Settings) -> None:
-    if not shape.parsed:
-        _unparsed(text)
-        return
+def _check(shape: Shape, settings: Settings) -> Shape:
     if shape.file_iris:
-        raise Refused(f"file: IRIs are refused: <{shape.file_iris[0]}>")
+        raise Refused(f"file: IRIs are refused: {shape.file_iris[0]}")
     if shape.loads:
         raise Refused("LOAD is refused: data is never fetched on a client's behalf")
     _check_services(shape, settings)
+    return shape
 
 
-def check_query(text: str, settings: Settings) -> None:
-    """Raise 403 (or 400 when unverifiable) for a query this server will not run."""
-    _check(inspect_query(text), text, settings)
+def check_dataset(iris: Iterable[str]) -> None:
+    """Graph IRIs given as protocol parameters: absolute IRIs that name local graphs only."""
+    for iri in iris:
+        if scheme(iri, None) is None:
+            raise Malformed(f"a graph must be named by an absolute IRI: {iri!r}")
+        if scheme(iri, None) == "file":
+            raise Refused(f"file: IRIs are refused: <{iri}>")
+        try:
+            resolve(iri, None)
+        except ValueError as error:
+            raise Malformed(str(error)) from None
 
 
-def check_update(text: str, settings: Settings, *, using_parameters: bool) -> None:
+def check_query(text: str, settings: Settings, *, base: str | None = None) -> Shape:
+    """The query's shape; 403 (Refused) or 400 (Malformed) for a query this server will not run."""
+    return _check(shape(text, base), settings)
+
+
+def check_update(text: str, settings: Settings, *, using_parameters: bool, base: str | None = None) -> Shape:
     """As check_query, and 400 for using-graph-uri beside USING or WITH (SPARQL 1.1 Protocol 2.2.3)."""
-    shape = inspect_update(text)
-    _check(shape, text, settings)
-    if using_parameters and shape.using_or_with:
+    checked = _check(shape(text, base), settings)
+    if using_parameters and checked.using_or_with:
         raise Malformed("using-graph-uri / using-named-graph-uri may not be combined with USING or WITH")
+    return checked

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,11 +37,11 @@ import pyoxigraph as ox
 import yaml
 from pyparsing.exceptions import ParseException
 from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
 
 from ontology.identifiers import expand
 
-from .inspection import parse_query
-from .sparql_tokens import keyword, tokens
+from .sparql_lexer import tokens
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
@@ -50,6 +51,16 @@ PARAMETER_KEYS = {"name", "type", "required", "default", "example", "description
 FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "ASK", "DescribeQuery": "DESCRIBE"}
 
 Term = ox.NamedNode | ox.Literal
+
+# pyparsing leaves reference cycles through the frames it raised in; parsing on a thread of its
+# own keeps the caller's frames (and any store they hold open) out of those cycles. One thread
+# also keeps the parser, which is not thread-safe, to one parse at a time.
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-sparql-parser")
+
+
+def parse_query(sparql: str) -> Any:
+    """rdflib's parse tree of a saved query; ParseException (with line and column) when malformed."""
+    return _PARSER.submit(parseQuery, sparql).result()
 
 
 class QueryFileError(ValueError):
@@ -182,7 +193,7 @@ def _values_position(text: str) -> int | None:
     for token in tokens(text):
         if token.depth != 0:
             continue
-        if keyword(token, "WHERE"):
+        if token.is_word("WHERE"):
             after_where = True
         elif token.kind == "open":
             if after_where:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+from .allow_list import Endpoint
 
 DEFAULT_STORE = Path("var/store")
 DEFAULT_QUERIES = Path(__file__).resolve().parents[1] / "queries"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def _words(value: str | None) -> tuple[str, ...]:
@@ -25,19 +29,30 @@ class Settings:
     port: int = 8000
     update_token: str | None = None  # writes are refused unless this is set
     queries: Path = DEFAULT_QUERIES  # the saved queries (*.rq)
-    query_timeout: float = 30.0  # seconds before a query's worker is killed
+    query_timeout: float = 30.0  # seconds before an operation's worker is killed
+    dump_timeout: float = 600.0  # seconds a worker may take to write the dumps
     workers: int = 2  # query worker processes
     max_pending: int = 8  # requests admitted beyond the busy workers before 503
     max_rows: int = 100_000  # result rows (or triples) before truncation
     max_body: int = 1_048_576  # bytes in a request body
-    service_allow: tuple[str, ...] = ()  # SERVICE endpoint prefixes; empty: federation off
+    max_result_bytes: int = 33_554_432  # bytes of a result's rows before truncation
+    max_change: int = 1_000_000  # quads one write may add or remove
+    service_allow: tuple[str, ...] = ()  # SERVICE endpoints (URL prefixes by segment); empty: federation off
     cors_origins: tuple[str, ...] = ("*",)
     forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-* are believed
+    allowed_hosts: tuple[str, ...] = ("*",)  # Host headers answered; `kg serve` narrows this to loopback
     access_log: bool = False  # uvicorn's line per request
+
+    def __post_init__(self) -> None:
+        self.service_rules  # noqa: B018 - a bad KG_SERVICE_ALLOW entry stops the start
 
     @property
     def federation(self) -> bool:
         return bool(self.service_allow)
+
+    @cached_property
+    def service_rules(self) -> tuple[Endpoint, ...]:
+        return tuple(Endpoint.parse(url) for url in self.service_allow)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,12 +66,16 @@ class Settings:
             update_token=env.get("KG_UPDATE_TOKEN") or None,
             queries=Path(env.get("KG_QUERIES") or DEFAULT_QUERIES),
             query_timeout=float(env.get("KG_QUERY_TIMEOUT") or default.query_timeout),
+            dump_timeout=float(env.get("KG_DUMP_TIMEOUT") or default.dump_timeout),
             workers=max(1, int(env.get("KG_WORKERS") or default.workers)),
             max_pending=int(env.get("KG_MAX_PENDING") or default.max_pending),
             max_rows=int(env.get("KG_MAX_ROWS") or default.max_rows),
             max_body=int(env.get("KG_MAX_BODY") or default.max_body),
+            max_result_bytes=int(env.get("KG_MAX_RESULT_BYTES") or default.max_result_bytes),
+            max_change=int(env.get("KG_MAX_CHANGE") or default.max_change),
             service_allow=_words(env.get("KG_SERVICE_ALLOW")),
             cors_origins=_words(env.get("KG_CORS_ORIGINS", "*")),
             forwarded_allow_ips=_words(env.get("KG_FORWARDED_ALLOW_IPS")),
+            allowed_hosts=_words(env.get("KG_ALLOWED_HOSTS")) or LOOPBACK_HOSTS,
             access_log=(env.get("KG_ACCESS_LOG") or "").lower() in {"1", "true", "yes", "on"},
         )

@@ -1,13 +1,14 @@
-"""The store facade: the only module that knows the engine is Oxigraph.
+"""The store facade: the only module that opens the engine's store.
 
-Loaders hand it whole graphs to write in one transaction; the server and the CLI ask it
-SPARQL questions. Queries see the union of all named graphs as their default graph unless a
-dataset is given, as Fuseki's `unionDefaultGraph` does.
+Queries see the union of all graphs as their default graph unless a dataset is given (as
+Fuseki's `unionDefaultGraph` does). Every write is a `Change`, applied as one unit: on disk it
+is first written to a journal inside the store's directory, so a process killed half-way
+leaves a store that reopens as exactly the old or exactly the new version.
 
 >>> store = Store.open()
->>> store.apply(Change(replace={"http://example.org/g": [
-...     ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-...               ox.Literal("o"))]}))
+>>> quad = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+...                ox.Literal("o"), ox.NamedNode("http://example.org/g"))
+>>> store.apply(Change(added=frozenset({quad})))
 >>> store.graph_sizes()
 {'http://example.org/g': 1}
 >>> bool(store.query("ASK { ?s ?p 'o' }"))
@@ -16,70 +17,57 @@ True
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from ontology import PREFIXES
 
-from .inspection import inspect_query
+from .change import Change
+from .safety import shape
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+JOURNAL, OWNER = "kg.journal", "kg.owner"
+BULK_QUADS = 100_000  # a change adding more quads than this goes through the engine's bulk path
 
 
-@dataclass(frozen=True)
-class Change:
-    """One atomic write: graphs to replace, subjects to retract, triples to add."""
-
-    replace: Mapping[str, Sequence[ox.Triple]] = field(default_factory=dict)
-    retract: Sequence[tuple[str, str]] = ()  # (graph IRI, subject IRI)
-    add: Mapping[str, Sequence[ox.Triple]] = field(default_factory=dict)
-
-    def to_update(self) -> str:
-        """The SPARQL Update that performs this change as one transaction."""
-        steps = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in self.replace]
-        steps += [
-            f"DELETE WHERE {{ GRAPH {ox.NamedNode(g)} {{ {ox.NamedNode(s)} ?p ?o }} }}"
-            for g, s in self.retract
-        ]
-        blocks = [
-            f"GRAPH {ox.NamedNode(g)} {{\n{ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()}}}"
-            for g, triples in (*self.replace.items(), *self.add.items())
-            if triples
-        ]
-        if blocks:
-            steps.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
-        return " ;\n".join(steps)
+class StoreInUse(OSError):
+    """Another process has the store open."""
 
 
 class Store:
     """An embedded RDF store: on disk when given a path, in memory otherwise."""
 
-    def __init__(self, engine: ox.Store) -> None:
+    def __init__(self, engine: ox.Store, path: Path | None = None) -> None:
         self._engine = engine
+        self.path = path
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Store:
-        """Open (creating if needed) the store at `path`, or a fresh in-memory store."""
-        return cls(ox.Store(str(path)) if path is not None else ox.Store())
+        """Open (creating if needed) the store at `path`, or a fresh in-memory store.
 
-    def bulk_load(self, path: Path, format: ox.RdfFormat) -> None:
-        """Load a large file fast, without a transaction: for a store nobody else is reading."""
-        self._engine.bulk_load(path=str(path), format=format)
-        self._engine.flush()
+        A journal left by a process that stopped half-way through a write is applied first.
+        """
+        if path is None:
+            return cls(ox.Store())
+        path = Path(path)
+        try:
+            engine = ox.Store(str(path))
+        except OSError as error:
+            if "lock" in str(error).lower():
+                raise StoreInUse(_in_use(path)) from None
+            raise
+        (path / OWNER).write_text(f"{os.getpid()}\n", encoding="utf-8")
+        store = cls(engine, path)
+        store._recover()
+        return store
 
-    def save_snapshot(self, path: Path) -> None:
-        """Write every quad to `path` as N-Quads, for a worker to load with `from_snapshot`."""
-        self._engine.dump(str(path), format=ox.RdfFormat.N_QUADS)
-
-    @classmethod
-    def from_snapshot(cls, path: Path) -> Store:
-        """An in-memory store holding the quads of a snapshot file."""
-        engine = ox.Store()
-        engine.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        return cls(engine)
+    # -- reading -----------------------------------------------------------------------------
 
     def query(
         self,
@@ -88,30 +76,34 @@ class Store:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; SyntaxError carries the parser's line and column.
 
         Without a dataset given here or in the query (FROM), the default graph is the union.
         """
+        union = default_graphs is None and not shape(sparql, base_iri).declares_dataset
         return self._engine.query(
             sparql,
-            use_default_graph_as_union=default_graphs is None and not inspect_query(sparql).declares_dataset,
+            base_iri=base_iri,
+            use_default_graph_as_union=union,
             default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
             named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
             substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},
         )
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update as one transaction; SyntaxError on a malformed update."""
-        self._engine.update(sparql)
-        self._engine.flush()
+    @property
+    def engine(self) -> ox.Store:
+        """The engine's store itself, for the code that runs operations on an in-memory copy."""
+        return self._engine
 
-    def apply(self, change: Change) -> None:
-        """Write a change atomically: all of it, or nothing if anything fails."""
-        update = change.to_update()
-        if update:
-            self._engine.update(update)
-        self._engine.flush()
+    def subject_quads(self, graph: str, subject: str) -> list[ox.Quad]:
+        """The quads of one subject in one named graph."""
+        return list(self._engine.quads_for_pattern(ox.NamedNode(subject), None, None, ox.NamedNode(graph)))
+
+    def dump(self, output: BinaryIO) -> None:
+        """Every quad as N-Quads, streamed into `output`."""
+        self._engine.dump(output, format=ox.RdfFormat.N_QUADS)
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
@@ -152,3 +144,63 @@ class Store:
 
     def __len__(self) -> int:
         return len(self._engine)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def bulk_load(self, path: Path, format: ox.RdfFormat) -> None:
+        """Load a large file fast, without a transaction: for a store nobody else is using."""
+        self._engine.bulk_load(path=str(path), format=format)
+        self._engine.flush()
+
+    def apply(self, change: Change) -> None:
+        """Apply a change as one unit: on disk, journaled first, so a crash cannot leave half of it."""
+        if change.is_empty:
+            return
+        if self.path is None:
+            change.apply(self._engine)
+            return
+        journal = self.path / JOURNAL
+        _write_journal(journal, change)
+        self._apply_journaled(change, journal)
+
+    def _apply_journaled(self, change: Change, journal: Path) -> None:
+        change.apply(self._engine, bulk=len(change.added) > BULK_QUADS)
+        self._engine.flush()
+        journal.unlink()
+
+    def _recover(self) -> None:
+        assert self.path is not None
+        (self.path / (JOURNAL + ".tmp")).unlink(missing_ok=True)  # never completed: never applied
+        journal = self.path / JOURNAL
+        if journal.exists():
+            self._apply_journaled(_read_journal(journal), journal)
+
+
+def _in_use(path: Path) -> str:
+    owner = path / OWNER
+    holder = owner.read_text(encoding="utf-8").strip() if owner.exists() else "another process"
+    return (f"the store {path} is in use by process {holder}; stop that process (kg serve holds its "
+            f"store while it runs), or give another --store")
+
+
+def _write_journal(journal: Path, change: Change) -> None:
+    payload = pickle.dumps(change.encode(), protocol=pickle.HIGHEST_PROTOCOL)
+    partial = journal.with_name(journal.name + ".tmp")
+    with partial.open("wb") as file:
+        file.write(hashlib.sha256(payload).digest() + payload)
+        file.flush()
+        os.fsync(file.fileno())
+    partial.replace(journal)
+    directory = os.open(journal.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _read_journal(journal: Path) -> Change:
+    data = journal.read_bytes()
+    digest, payload = data[:32], data[32:]
+    if hashlib.sha256(payload).digest() != digest:
+        raise OSError(f"the write journal {journal} is damaged; the store may hold part of a write")
+    return Change.decode(pickle.loads(payload))

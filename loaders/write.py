@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.store import Change, Store
+from kg.change import Change
+from kg.store import Store
 from kg.terms import triples_to_ox
 from ontology import KG, PROV
 
@@ -64,11 +65,12 @@ def write(store: Store, loads: Sequence[GraphLoad], *, force: bool = False) -> l
     pending = [load for load in loads if force or not is_current(store, load, recorded[load.graph])]
     ended = datetime.datetime.now(datetime.UTC)
     meta = str(METADATA_GRAPH)
-    retract = [
-        (meta, subject)
+    retracted = {
+        quad
         for load in pending
         for subject in (load.graph, str(load_iri(load.graph)), *recorded[load.graph])
-    ]
+        for quad in store.subject_quads(meta, subject)
+    }
     records = [
         LoadRecord(
             graph=load.graph, loader=load.loader, inputs=load.inputs, triples=len(load.triples),
@@ -78,10 +80,13 @@ def write(store: Store, loads: Sequence[GraphLoad], *, force: bool = False) -> l
         for load in pending
     ]
     metadata = triples_to_ox({t for record in records for t in metadata_triples(record)})
+    graph = ox.NamedNode(meta)
     store.apply(Change(
-        replace={load.graph: load.triples for load in pending},
-        retract=retract,
-        add={meta: metadata} if pending else {},
+        cleared=frozenset(load.graph for load in pending),
+        removed=frozenset(retracted),
+        added=frozenset(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(load.graph))
+                        for load in pending for t in load.triples)
+        | frozenset(ox.Quad(t.subject, t.predicate, t.object, graph) for t in metadata),
     ))
     written = {id(load) for load in pending}
     return [Outcome(load.graph, len(load.triples), unchanged=id(load) not in written) for load in loads]

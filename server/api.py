@@ -14,14 +14,13 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from kg.safety import check_query
 from kg.saved_queries import PYTHON_TYPES, ParameterError, SavedQuery
 
+from . import jobs
 from .errors import NotFound, Unprocessable
-from .execution import Job
-from .sparql import TRUNCATED, format_override, respond
+from .sparql import TRUNCATED, base_iri, format_override, respond
 
-DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
+DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET = 100, 10_000, 1_000_000_000
 TAG = "saved queries"
 
 
@@ -47,7 +46,7 @@ def _signature(saved: SavedQuery) -> inspect.Signature:
     params.append(inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, annotation=int,
                                     default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page")))
     params.append(inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
-                                    default=Query(0, ge=0, description="Rows to skip")))
+                                    default=Query(0, ge=0, le=MAX_OFFSET, description="Rows to skip")))
     return inspect.Signature(params)
 
 
@@ -70,9 +69,8 @@ def run_saved(saved: SavedQuery, request: Request, values: Mapping[str, Any], li
         text = saved.bind(given, limit=limit + 1, offset=offset)
     except ParameterError as error:
         raise Unprocessable(str(error)) from None
-    check_query(text, request.app.state.settings)
-    response = respond(Job(text, accept=request.headers.get("accept"), override=format_override(request),
-                           max_rows=limit), request)
+    response = respond(jobs.Query(text, accept=request.headers.get("accept"), override=format_override(request),
+                                  max_rows=limit, base=base_iri(request)), request)
     more = TRUNCATED in response.headers
     if more:
         del response.headers[TRUNCATED]

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from kg import __version__
 from kg.saved_queries import load_queries
@@ -19,21 +20,21 @@ from kg.store import Store
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
-from . import api, errors, graph_store, linked_data, sparql
-from .description import Catalog, void_triples
+from . import api, docs, errors, graph_store, linked_data, search, sparql
+from .cache import PerVersion
+from .description import statistics, void_triples
 from .dumps import FILENAMES as DUMP_FILES
-from .dumps import Dumps
+from .dumps import Folder, write_all
 from .metrics import CONTENT_TYPE, Metrics
-from .middleware import ForwardedHeaders, SecurityHeaders
+from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
 from .negotiation import GRAPH_FORMATS, negotiate
 from .pages import STATIC, query_page
-from .search import SearchIndex
 from .workers import WorkerPool
 
-EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location"]
+EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location", REQUEST_ID]
 
 
-def _lifespan(pool: WorkerPool, dumps: Dumps):
+def _lifespan(pool: WorkerPool, folder: Folder):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(pool.start)
@@ -41,7 +42,7 @@ def _lifespan(pool: WorkerPool, dumps: Dumps):
             yield
         finally:
             await run_in_threadpool(pool.close)
-            dumps.close()
+            folder.close()
 
     return lifespan
 
@@ -53,29 +54,35 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or Settings()
     queries = load_queries(settings.queries)
-    pool = WorkerPool(store, size=settings.workers, timeout=settings.query_timeout,
-                      max_pending=settings.max_pending)
-    dumps = Dumps(store, lambda: pool.version)
-    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, dumps))
-    app.state.store, app.state.settings, app.state.pool = store, settings, pool
-    app.state.catalog = Catalog(store, lambda: pool.version)
-    app.state.search = SearchIndex(store, lambda: pool.version)
-    app.state.dumps = dumps
+    pool = WorkerPool(store, settings)
+    folder = Folder()
+    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, folder),
+                  docs_url=None, redoc_url=None)
+    app.state.settings, app.state.pool, app.state.queries = settings, pool, queries
     app.state.metrics = Metrics()
-    app.state.queries = queries
+    app.state.statistics = PerVersion(lambda: pool.version, lambda: pool.call(statistics))
+    app.state.search = PerVersion(lambda: pool.version, lambda: search.SearchIndex(pool.call(search.names)))
+    app.state.dumps = PerVersion(lambda: pool.version, lambda: pool.call(
+        write_all, str(folder.for_version(pool.version)), timeout=settings.dump_timeout))
     errors.install(app)
-    app.include_router(sparql.router)
-    app.include_router(graph_store.router)
+    for module in (sparql, graph_store, linked_data, docs):
+        app.include_router(module.router)
     app.include_router(api.router(queries))
-    app.include_router(linked_data.router)
     _add_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders)
+    _add_middleware(app, settings)
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Innermost first: HEAD and OPTIONS, CORS, trusted hosts, proxies, and the guard outside all."""
+    app.add_middleware(Methods)
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST"], allow_headers=["Accept", "Content-Type"],
                        expose_headers=EXPOSED_HEADERS)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(ForwardedHeaders, trusted=settings.forwarded_allow_ips)
-    return app
+    app.add_middleware(Guard)
 
 
 def _add_pages(app: FastAPI) -> None:
@@ -85,7 +92,9 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/health", response_class=PlainTextResponse)
     def health(request: Request) -> str:
-        return f"ok: {len(request.app.state.store)} quads\n"
+        pool = request.app.state.pool
+        network = "off the network" if pool.sandboxed else "with network access"
+        return f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n"
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics(request: Request) -> Response:
@@ -95,7 +104,7 @@ def _add_pages(app: FastAPI) -> None:
     def void(request: Request) -> Response:
         """The VoID description of the dataset, in any RDF format by Accept."""
         fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, sparql.format_override(request))
-        triples = void_triples(request.app.state.catalog.statistics(), endpoint=str(request.url_for("sparql_get")),
+        triples = void_triples(request.app.state.statistics.get(), endpoint=str(request.url_for("sparql_get")),
                                dumps=[str(request.url_for("dump", filename=name)) for name in DUMP_FILES])
         return Response(ox.serialize(triples_to_ox(triples), format=fmt, prefixes=PREFIXES),
                         media_type=fmt.media_type, headers={"Vary": "Accept"})

@@ -1,12 +1,11 @@
 """The SPARQL Service Description and the VoID description of the dataset, built as RDF.
 
-Statistics are computed once per version of the store (the worker pool's version goes up on
-every write), so a description request costs a few queries only after a change.
+Statistics are computed in a worker, once per version of the store (see `cache.PerVersion`),
+so a description request costs a few queries only after a change.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -45,6 +44,7 @@ class Statistics:
 
     @classmethod
     def of(cls, store: Store) -> Statistics:
+        """The store's statistics; a few aggregate queries."""
         return cls(
             triples=_number(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
             entities=_number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"),
@@ -57,20 +57,9 @@ class Statistics:
         )
 
 
-class Catalog:
-    """The store's statistics, recomputed only when `version()` has moved on."""
-
-    def __init__(self, store: Store, version: object) -> None:
-        self._store, self._version = store, version
-        self._cached: tuple[int, Statistics] | None = None
-        self._lock = threading.Lock()
-
-    def statistics(self) -> Statistics:
-        version = self._version()  # type: ignore[operator]
-        with self._lock:
-            if self._cached is None or self._cached[0] != version:
-                self._cached = (version, Statistics.of(self._store))
-            return self._cached[1]
+def statistics(store: Store) -> Statistics:
+    """`Statistics.of`, as a function a worker can be asked to call."""
+    return Statistics.of(store)
 
 
 def void_triples(stats: Statistics, *, endpoint: str | None = None, dumps: Sequence[str] = (),
@@ -103,9 +92,8 @@ def void_triples(stats: Statistics, *, endpoint: str | None = None, dumps: Seque
         yield URIRef(graph), VOID.triples, _count(size)
 
 
-def service_triples(catalog: Catalog, endpoint: str, *, updates: bool, federation: bool) -> Iterator[Triple]:
+def service_triples(stats: Statistics, endpoint: str, *, updates: bool, federation: bool) -> Iterator[Triple]:
     """The Service Description of the endpoint at the URL it was asked at."""
-    stats = catalog.statistics()
     service, default_dataset, default_graph = BNode(), BNode(), BNode()
     yield service, RDF.type, SD.Service
     yield service, SD.endpoint, URIRef(endpoint)

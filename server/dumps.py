@@ -1,35 +1,43 @@
 """Whole-graph dumps at /dumps: Turtle, N-Triples, N-Quads (with the named graphs) and JSON-LD.
 
-Written once per version of the store into a temporary directory, with their sizes and
-SHA-256 checksums, and served as files.
+A worker writes them once per version of the store, streaming, into a folder of this server
+process's own (`kg-dumps-<pid>-…` in the temporary directory), with their sizes and SHA-256
+checksums; they are served as files. Folders left by a server that was killed are removed
+when the next one starts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.store import Store
+from ontology import PREFIXES
 
 NAME = "higm-kg"
+PREFIX = "kg-dumps-"
 FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
 FILENAMES = tuple(f"{NAME}.{fmt.file_extension}" for fmt in FORMATS)
+UNION = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 
 
 @dataclass(frozen=True)
 class Dump:
     filename: str
-    format: ox.RdfFormat
+    extension: str
     size: int
     sha256: str
     path: Path
+
+    @property
+    def format(self) -> ox.RdfFormat:
+        return ox.RdfFormat.from_extension(self.extension)
 
     @property
     def description(self) -> str:
@@ -45,30 +53,52 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class Dumps:
-    """The dump files of the store's present version."""
+def write_all(store: Store, folder: str) -> dict[str, Dump]:
+    """Write every dump into `folder`; run in a worker."""
+    made = {}
+    for fmt, filename in zip(FORMATS, FILENAMES, strict=True):
+        path = Path(folder) / filename
+        if fmt.supports_datasets:
+            store.engine.dump(str(path), format=fmt)
+        else:
+            ox.serialize(store.query(UNION), str(path), format=fmt, prefixes=PREFIXES)
+        made[filename] = Dump(filename, fmt.file_extension, path.stat().st_size, _sha256(path), path)
+    return made
 
-    def __init__(self, store: Store, version: Callable[[], int]) -> None:
-        self._store, self._version = store, version
-        self._directory = Path(tempfile.mkdtemp(prefix="kg-dumps-"))
-        self._made: tuple[int, dict[str, Dump]] | None = None
-        self._lock = threading.Lock()
 
-    def files(self) -> dict[str, Dump]:
-        version = self._version()
-        with self._lock:
-            if self._made is None or self._made[0] != version:
-                folder = self._directory / str(version)
-                folder.mkdir(exist_ok=True)
-                made = {}
-                for fmt, filename in zip(FORMATS, FILENAMES, strict=True):
-                    path = folder / filename
-                    path.write_bytes(self._store.serialize(fmt))
-                    made[path.name] = Dump(path.name, fmt, path.stat().st_size, _sha256(path), path)
-                if self._made is not None:
-                    shutil.rmtree(self._directory / str(self._made[0]), ignore_errors=True)
-                self._made = (version, made)
-            return self._made[1]
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(temporary: Path) -> None:
+    """Remove dump folders whose server process is gone."""
+    for folder in temporary.glob(PREFIX + "*"):
+        pid = folder.name[len(PREFIX):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class Folder:
+    """This server's folder of dumps, one subfolder per version."""
+
+    def __init__(self) -> None:
+        temporary = Path(tempfile.gettempdir())
+        remove_stale(temporary)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=temporary))
+
+    def for_version(self, version: int) -> Path:
+        """A fresh subfolder for `version`; older ones are removed."""
+        for old in self.path.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+        folder = self.path / str(version)
+        folder.mkdir()
+        return folder
 
     def close(self) -> None:
-        shutil.rmtree(self._directory, ignore_errors=True)
+        shutil.rmtree(self.path, ignore_errors=True)

@@ -1,13 +1,22 @@
-"""Every error the server can answer with, and the one place they become HTTP responses."""
+"""Every error the server can answer with, and the one place they become HTTP responses.
+
+The classes carry their status code. Errors raised inside an engine worker cross the process
+boundary as a `Failure` (a kind and a message) and become one of these classes again here.
+This module imports no web framework at import time, so the workers can use it too.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from kg.safety import Malformed, Refused
+from kg.updates import PartlyApplied
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+    from starlette.responses import Response
 
 
 class HttpError(Exception):
@@ -50,16 +59,20 @@ class PayloadTooLarge(HttpError):
     status = 413
 
 
-class Unprocessable(HttpError):
-    status = 422
-
-
 class UnsupportedMediaType(HttpError):
     status = 415
 
 
+class Unprocessable(HttpError):
+    status = 422
+
+
 class EngineError(HttpError):
     status = 500
+
+
+class WorkerCrashed(EngineError):
+    """The engine process running the operation died."""
 
 
 class ServiceUnavailable(HttpError):
@@ -73,25 +86,68 @@ class QueryTimeout(ServiceUnavailable):
     headers: ClassVar[dict[str, str]] = {}
 
 
-async def _respond(request: Request, error: Exception) -> PlainTextResponse:
+@dataclass(frozen=True)
+class Failure:
+    """Why a job in a worker gave no answer: an error kind and its message, and whether the
+    worker's copy of the store was left changed (an update that failed half-way)."""
+
+    kind: str
+    message: str
+    dirty: bool = False
+
+
+# Exceptions a job may raise, by the kind they travel as; anything else is "engine".
+KINDS: tuple[tuple[type[BaseException], str], ...] = (
+    (Refused, "refused"), (Malformed, "malformed"), (SyntaxError, "syntax"), (NotAcceptable, "not-acceptable"),
+    (PayloadTooLarge, "too-large"), (NotFound, "not-found"), (BadRequest, "malformed"),
+)
+RAISED = {"refused": Forbidden, "malformed": BadRequest, "syntax": BadRequest, "not-acceptable": NotAcceptable,
+          "too-large": PayloadTooLarge, "not-found": NotFound, "engine": EngineError}
+
+
+def failure(error: BaseException) -> Failure:
+    """What a worker sends back for an error its job raised."""
+    if isinstance(error, PartlyApplied):
+        return dataclasses.replace(failure(error.cause), dirty=True)
+    kind = next((kind for cls, kind in KINDS if isinstance(error, cls)), "engine")
+    message = str(error) or type(error).__name__
+    if kind == "syntax":
+        message = f"SPARQL syntax error: {message}"
+    elif kind == "engine":
+        message = f"the engine failed: {type(error).__name__}: {message}"
+    return Failure(kind, message)
+
+
+def raised(fail: Failure) -> HttpError:
+    """The HTTP error for a worker's Failure."""
+    return RAISED.get(fail.kind, EngineError)(fail.message)
+
+
+def status_of(error: Exception) -> tuple[int, str, dict[str, str]]:
+    """Status, message and headers for an error we answer."""
     if isinstance(error, SyntaxError):  # the engine's parser: message with line and column
-        status, message, headers = 400, f"SPARQL syntax error: {error}", {}
-    elif isinstance(error, (Refused, Malformed)):
-        status, message, headers = 403 if isinstance(error, Refused) else 400, str(error), {}
-    elif isinstance(error, HttpError):
-        status, message, headers = error.status, error.message, error.headers
-    else:
-        raise error
+        return 400, f"SPARQL syntax error: {error}", {}
+    if isinstance(error, (Refused, Malformed)):
+        return (403 if isinstance(error, Refused) else 400), str(error), {}
+    if isinstance(error, HttpError):
+        return error.status, error.message, error.headers
+    return 500, "internal error; see the server's log", {}
+
+
+async def _respond(request: Request, error: Exception) -> Response:
+    from starlette.responses import PlainTextResponse
+
+    status, message, headers = status_of(error)
     metrics = request.app.state.metrics
     metrics.errors.labels(str(status)).inc()
     if isinstance(error, QueryTimeout):
         metrics.timeouts.inc()
+    if isinstance(error, WorkerCrashed):
+        metrics.crashes.inc()
     return PlainTextResponse(message + "\n", status_code=status, headers={**headers, "Vary": "Accept"})
 
 
 def install(app: FastAPI) -> None:
     """Map our errors and the engine's SyntaxError to responses."""
-    app.add_exception_handler(HttpError, _respond)
-    app.add_exception_handler(SyntaxError, _respond)
-    app.add_exception_handler(Refused, _respond)
-    app.add_exception_handler(Malformed, _respond)
+    for kind in (HttpError, SyntaxError, Refused, Malformed):
+        app.add_exception_handler(kind, _respond)

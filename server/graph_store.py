@@ -1,9 +1,10 @@
 """The SPARQL 1.1 Graph Store HTTP Protocol at /store: graphs read and written whole.
 
-`?graph=IRI` names a graph; `?default` is the default graph, which here is the union of the
-named graphs (as for queries), so it can be read but not written (405). A request naming
-neither reads the whole dataset (quad formats) or, by POST, creates a new graph (201 and
-Location). Reads are open; writes need the update token, as updates do.
+`?graph=IRI` names a named graph; `?default` names the store's own default graph, which is
+writable. Queries without a dataset see the union of the default graph and every named graph,
+so `?default` is one part of what a query sees, not all of it. A request naming neither reads
+the whole dataset (quad formats) or, by POST, creates a new graph (201, with the new graph's
+IRI in Location). Reads run in a worker under the deadline; writes need the update token.
 """
 
 from __future__ import annotations
@@ -13,18 +14,20 @@ import uuid
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
+from kg.change import Change, fresh_blank_nodes
 from kg.safety import check_dataset
-from kg.store import Change
 from ontology import GRAPH
 
+from . import reads
 from .body import limited_body
 from .errors import BadRequest, MethodNotAllowed, NotFound, UnsupportedMediaType
 from .negotiation import GRAPH_FORMATS, negotiate
+from .reads import DEFAULT
 from .sparql import check_token, format_override
 
 router = APIRouter()
 QUAD_FORMATS = tuple(f for f in GRAPH_FORMATS if f.supports_datasets)
-DEFAULT = "default"
+XML_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 
 
 def _target(request: Request) -> str | None:
@@ -37,69 +40,69 @@ def _target(request: Request) -> str | None:
     graph = params.get("graph")
     if graph is None:
         return None
-    try:
-        ox.NamedNode(graph)
-    except ValueError:
-        raise BadRequest(f"?graph must be an absolute IRI: {graph!r}") from None
     check_dataset([graph])
     return graph
 
 
-def _read(request: Request, target: str | None, *, head: bool) -> Response:
-    store = request.app.state.store
+def _read(request: Request, target: str | None) -> Response:
     offers = QUAD_FORMATS if target is None else GRAPH_FORMATS
     fmt = negotiate(request.headers.get("accept"), offers, format_override(request))
-    if target not in (None, DEFAULT) and not store.has_graph(target):
+    body = request.app.state.pool.call(reads.serialize, fmt.file_extension, target)
+    if body is None:
         raise NotFound(f"no graph <{target}> in this store")
-    body = b"" if head else store.serialize(fmt, None if target == DEFAULT else target)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
-def _parse(request: Request, body: bytes, graph: str) -> list[ox.Triple]:
+def _parse(request: Request, body: bytes, graph: ox.NamedNode | ox.DefaultGraph, base: str) -> list[ox.Quad]:
+    """The body's triples, put into `graph`; its blank nodes are new ones."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     fmt = ox.RdfFormat.from_media_type(media) if media else None
     if fmt is None:
         raise UnsupportedMediaType(f"send RDF: {', '.join(f.media_type for f in GRAPH_FORMATS)}")
+    if fmt == ox.RdfFormat.RDF_XML and any(d in body for d in XML_DECLARATIONS):
+        raise BadRequest("RDF/XML with a DOCTYPE or entity declarations is refused")
     try:
-        quads = list(ox.parse(body, format=fmt, base_iri=graph))
-    except SyntaxError as error:
+        quads = list(ox.parse(body, format=fmt, base_iri=base))
+    except (SyntaxError, ValueError) as error:
         raise BadRequest(f"the {fmt.name} body does not parse: {error}") from None
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-        raise BadRequest("the body names graphs; send one graph's triples to one graph IRI")
-    return [q.triple for q in quads]
+        raise BadRequest("the body names graphs; send one graph's triples to one graph")
+    return fresh_blank_nodes(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 
 def _write(request: Request, body: bytes, target: str | None, *, replace: bool) -> Response:
     check_token(request)
-    if target == DEFAULT:
-        raise MethodNotAllowed("the default graph is the union of the named graphs; write to ?graph=IRI")
-    state = request.app.state
-    created = target is None or not state.store.has_graph(target)
+    pool = request.app.state.pool
     graph = target or str(GRAPH[f"upload/{uuid.uuid4()}"])
-    triples = _parse(request, body, graph)
-    state.store.apply(Change(replace={graph: triples}) if replace else Change(add={graph: triples}))
-    state.pool.invalidate()
+    term = ox.DefaultGraph() if graph == DEFAULT else ox.NamedNode(graph)
+    base = str(request.url_for("read")) if graph == DEFAULT else graph
+    quads = _parse(request, body, term, base)
+    created = graph != DEFAULT and not pool.call(reads.graph_exists, graph)
+    named = {graph} if graph != DEFAULT else set()
+    cleared = frozenset({None if graph == DEFAULT else graph}) if replace else frozenset()
+    pool.commit(Change(cleared=cleared, added=frozenset(quads), created=frozenset(named)))
     if not created:
         return Response(status_code=204)
-    location = graph if target else str(request.url.include_query_params(graph=graph))
-    return Response(status_code=201, headers={"Location": location})
+    return Response(status_code=201, headers={"Location": graph})
 
 
 @router.get("/store")
 def read(request: Request) -> Response:
-    return _read(request, _target(request), head=False)
+    return _read(request, _target(request))
 
 
 @router.head("/store")
 def head(request: Request) -> Response:
-    return _read(request, _target(request), head=True)
+    response = _read(request, _target(request))
+    return Response(b"", media_type=response.media_type, headers={**response.headers,
+                                                                   "Content-Length": str(len(response.body))})
 
 
 @router.put("/store")
 def put(request: Request, body: bytes = Depends(limited_body)) -> Response:
     target = _target(request)
     if target is None:
-        raise MethodNotAllowed("PUT needs ?graph=IRI")
+        raise MethodNotAllowed("PUT needs ?graph=IRI or ?default")
     return _write(request, body, target, replace=True)
 
 
@@ -112,11 +115,13 @@ def post(request: Request, body: bytes = Depends(limited_body)) -> Response:
 def delete(request: Request) -> Response:
     check_token(request)
     target = _target(request)
-    if target in (None, DEFAULT):
-        raise MethodNotAllowed("DELETE needs ?graph=IRI; the default graph is the union and cannot be dropped")
-    if not request.app.state.store.has_graph(target):
+    pool = request.app.state.pool
+    if target is None:
+        raise MethodNotAllowed("DELETE needs ?graph=IRI or ?default")
+    if target == DEFAULT:
+        pool.commit(Change(cleared=frozenset({None})))
+        return Response(status_code=204)
+    if not pool.call(reads.graph_exists, target):
         raise NotFound(f"no graph <{target}> in this store")
-    request.app.state.store.apply(Change(replace={target: []}))
-    request.app.state.pool.invalidate()
+    pool.commit(Change(cleared=frozenset({target}), dropped=frozenset({target})))
     return Response(status_code=204)
-

@@ -15,10 +15,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from kg.iris import scheme
 from ontology import BASE, PREFIXES
 from ontology.identifiers import expand
 
-from . import entities, jsonld
+from . import entities, jsonld, reads
 from .errors import BadRequest, NotFound
 from .negotiation import negotiate, prefers_html
 from .pages import templates
@@ -64,14 +65,14 @@ def _page(request: Request, entity: entities.Entity) -> HTMLResponse:
 def entity_response(request: Request, iri: str) -> Response:
     """The entity at `iri`, as a page or as RDF by Accept; 404 when the graph does not know it."""
     accept, override = request.headers.get("accept"), format_override(request)
-    store = request.app.state.store
+    pool = request.app.state.pool
     if prefers_html(accept) and not override:
-        entity = entities.describe(store, iri)
+        entity = pool.call(entities.describe, iri)
         if entity is None:
             raise NotFound(f"the graph says nothing about <{iri}>")
         return _page(request, entity)
     fmt = negotiate(accept, ENTITY_FORMATS, override, html=True)
-    triples = entities.triples(store, iri)
+    triples = pool.call(entities.triples, iri)
     if not triples:
         raise NotFound(f"the graph says nothing about <{iri}>")
     return _rdf(request, iri, triples, fmt)
@@ -79,11 +80,18 @@ def entity_response(request: Request, iri: str) -> Response:
 
 @router.get("/resource", summary="Any entity of the graph, by its IRI")
 def resource(request: Request, iri: str = Query(..., description="An absolute IRI")) -> Response:
+    return entity_response(request, _checked(iri))
+
+
+def _checked(iri: str) -> str:
+    """`iri` if it is an absolute IRI; 400 otherwise."""
     try:
         ox.NamedNode(iri)
     except ValueError as error:
         raise BadRequest(f"not an IRI: {error}") from None
-    return entity_response(request, iri)
+    if scheme(iri, None) is None:
+        raise BadRequest(f"not an absolute IRI: {iri!r}")
+    return iri
 
 
 @router.get("/id/{path:path}", summary="An entity by CURIE (HGNC:11935) or by the path of one of our IRIs")
@@ -93,17 +101,19 @@ def identified(request: Request, path: str) -> Response:
             return entity_response(request, str(expand(path)))
         except ValueError as error:
             raise NotFound(str(error)) from None
-    return entity_response(request, f"{BASE}id/{path}")
+    return entity_response(request, _checked(f"{BASE}id/{path}"))
 
 
 @router.get("/graph/{path:path}", summary="A named graph: its description, or its triples as RDF")
 def graph(request: Request, path: str) -> Response:
-    iri = f"{BASE}graph/{path}"
-    store = request.app.state.store
-    if prefers_html(request.headers.get("accept")) or not store.has_graph(iri):
+    iri = _checked(f"{BASE}graph/{path}")
+    if prefers_html(request.headers.get("accept")):
         return entity_response(request, iri)
     fmt = negotiate(request.headers.get("accept"), ENTITY_FORMATS, format_override(request), html=True)
-    return _rdf(request, iri, list(store.triples(iri)), fmt)
+    triples = request.app.state.pool.call(reads.graph_triples, iri)
+    if triples is None:
+        return entity_response(request, iri)
+    return _rdf(request, iri, triples, fmt)
 
 
 @router.get("/vocab", summary="Our vocabulary: the ontology document")
@@ -120,12 +130,12 @@ def context() -> JSONResponse:
 def search(request: Request, q: str = Query(..., min_length=1, description="Text to look for"),
            limit: int = Query(20, ge=1, le=100)) -> list[dict[str, Any]]:
     href = href_for(request)
-    return [{**hit.as_json(), "href": href(hit.iri)} for hit in request.app.state.search.search(q, limit)]
+    return [{**hit.as_json(), "href": href(hit.iri)} for hit in request.app.state.search.get().search(q, limit)]
 
 
 @router.get("/dumps", summary="The whole graph in four formats, with sizes and checksums")
 def dumps(request: Request) -> Response:
-    files = request.app.state.dumps.files()
+    files = request.app.state.dumps.get()
     listing = [{"file": d.filename, "format": d.format.name, "media_type": d.format.media_type, "size": d.size,
                 "sha256": d.sha256, "description": d.description,
                 "url": str(request.url_for("dump", filename=d.filename))} for d in files.values()]
@@ -136,7 +146,7 @@ def dumps(request: Request) -> Response:
 
 @router.get("/dumps/{filename}", summary="One dump file")
 def dump(request: Request, filename: str) -> FileResponse:
-    found = request.app.state.dumps.files().get(filename)
+    found = request.app.state.dumps.get().get(filename)
     if found is None:
         raise NotFound(f"no dump named {filename!r}; GET /dumps lists them")
     return FileResponse(found.path, media_type=found.format.media_type, filename=found.filename)

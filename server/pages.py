@@ -35,7 +35,7 @@ def _example(saved: SavedQuery) -> dict[str, str]:
 
 def page_config(request: Request) -> dict[str, Any]:
     state = request.app.state
-    stats = state.catalog.statistics()
+    stats = state.statistics.get()
     queries = state.queries
     first = queries.get(FIRST_EXAMPLE) or next(iter(queries.values()), None)
     return {
@@ -53,7 +53,7 @@ def query_page(request: Request) -> HTMLResponse:
     response = templates.TemplateResponse(request, "query.html", {
         "config": json.dumps(config).replace("</", "<\\/"),
         "endpoint": config["endpoint"],
-        "graphs": request.app.state.store.graphs(),
+        "graphs": list(request.app.state.statistics.get().graphs),
         "example": config["first"],
         "examples": config["examples"],
         "editor": editor_available(),

@@ -1,7 +1,8 @@
 """Entity search for autocompletion: labels and synonyms, ignoring case and diacritics.
 
 Exact matches rank before prefix matches, which rank before substring matches; shorter names
-first within a rank. The index is built from the store once per version of it.
+first within a rank. A worker reads the names (`names`); the index over them is built once per
+version of the store.
 
 >>> normalize("Sjögren  SYNDROME")
 'sjogren syndrome'
@@ -9,9 +10,8 @@ first within a rank. The index is built from the store once per version of it.
 
 from __future__ import annotations
 
-import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.store import Store
@@ -51,34 +51,28 @@ class Hit:
                 "rank": self.rank}
 
 
+def names(store: Store) -> list[tuple[str, str, str]]:
+    """(IRI, name, "label" or "synonym") for every named entity; run in a worker."""
+    return [(row["s"].value, row["name"].value, row["kind"].value) for row in store.query(LABELS)]
+
+
 class SearchIndex:
-    """Names of entities, rebuilt when `version()` moves on."""
+    """Names of entities, normalised for matching."""
 
-    def __init__(self, store: Store, version: Callable[[], int]) -> None:
-        self._store, self._version = store, version
-        self._built: tuple[int, list[Name], dict[str, str]] | None = None
-        self._lock = threading.Lock()
-
-    def _names(self) -> tuple[list[Name], dict[str, str]]:
-        version = self._version()
-        with self._lock:
-            if self._built is None or self._built[0] != version:
-                names, labels = [], {}
-                for row in self._store.query(LABELS):
-                    iri, name, kind = row["s"].value, row["name"].value, row["kind"].value
-                    names.append(Name(iri, name, normalize(name), kind))
-                    if kind == "label":
-                        labels.setdefault(iri, name)
-                self._built = (version, names, labels)
-            return self._built[1], self._built[2]
+    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        self._names = [Name(iri, name, normalize(name), kind) for iri, name, kind in rows]
+        self._labels: dict[str, str] = {}
+        for iri, name, kind in rows:
+            if kind == "label":
+                self._labels.setdefault(iri, name)
 
     def search(self, text: str, limit: int = 20) -> list[Hit]:
         wanted = normalize(text)
         if not wanted:
             return []
-        names, labels = self._names()
+        labels = self._labels
         best: dict[str, Hit] = {}
-        for name in names:
+        for name in self._names:
             if wanted not in name.key:
                 continue
             rank = 0 if name.key == wanted else 1 if name.key.startswith(wanted) else 2

@@ -1,8 +1,9 @@
 """The SPARQL 1.1 Protocol at /sparql: queries by GET and POST, updates by POST with a token.
 
-Handlers are plain `def`: FastAPI runs them in its thread pool, so waiting for a query worker
-never holds the event loop. Queries run in the worker pool; updates run on the durable store,
-after which the workers reload before their next query.
+Handlers are plain `def`: FastAPI runs them in its thread pool, so waiting for an engine
+worker never holds the event loop. Queries and updates both run in the worker pool, checked
+and bounded there; an update's effect is then committed to the durable store. Relative IRIs
+resolve against the endpoint's URL (SPARQL 1.1 Protocol allows the service to choose a base).
 """
 
 from __future__ import annotations
@@ -12,18 +13,17 @@ import secrets
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
-from kg.safety import check_dataset, check_query, check_update
+from kg.safety import check_dataset
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
 from .body import limited_body
 from .description import service_triples
 from .errors import Forbidden, Unauthorized
-from .execution import Job
+from .jobs import Query, Update
 from .negotiation import GRAPH_FORMATS, negotiate, prefers_html
 from .pages import query_page
 from .protocol import Operation, from_params, from_post
-from .using import with_using
 
 router = APIRouter()
 TRUNCATED = "X-Results-Truncated"
@@ -42,12 +42,17 @@ def check_token(request: Request) -> None:
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise Unauthorized("updates need 'Authorization: Bearer <token>'")
-    if not secrets.compare_digest(given.strip(), token):
+    if not secrets.compare_digest(given.strip().encode("latin-1"), token.encode()):
         raise Forbidden("the update token is not valid")
 
 
-def respond(job: Job, request: Request) -> Response:
-    """A checked query run by a worker, within the deadline and the row cap."""
+def base_iri(request: Request) -> str:
+    """The base for relative IRIs in operations: the endpoint's own URL."""
+    return str(request.url_for("sparql_get"))
+
+
+def respond(job: Query, request: Request) -> Response:
+    """A query run by a worker: checked there, within the deadline and the caps."""
     result = request.app.state.pool.run(job)
     headers = {"Vary": "Accept"}
     if result.truncated:
@@ -57,22 +62,18 @@ def respond(job: Job, request: Request) -> Response:
 
 
 def answer(operation: Operation, request: Request) -> Response:
-    settings = request.app.state.settings
-    check_query(operation.text, settings)
     check_dataset((*operation.default_graphs, *operation.named_graphs))
-    return respond(Job(operation.text, operation.default_graphs, operation.named_graphs,
-                       request.headers.get("accept"), format_override(request), settings.max_rows), request)
+    return respond(Query(operation.text, operation.default_graphs, operation.named_graphs,
+                         request.headers.get("accept"), format_override(request),
+                         request.app.state.settings.max_rows, base_iri(request)), request)
 
 
 def write(operation: Operation, request: Request) -> Response:
-    """An update on the durable store; the workers see it from the next query on."""
+    """An update: run on a worker's copy under the deadline, then committed; the next query sees it."""
     check_token(request)
-    settings = request.app.state.settings
-    using = bool(operation.default_graphs or operation.named_graphs)
-    check_update(operation.text, settings, using_parameters=using)
     check_dataset((*operation.default_graphs, *operation.named_graphs))
-    request.app.state.store.update(with_using(operation.text, operation.default_graphs, operation.named_graphs))
-    request.app.state.pool.invalidate()
+    request.app.state.pool.update(Update(operation.text, operation.default_graphs, operation.named_graphs,
+                                         base_iri(request)))
     return Response(status_code=204, headers={"Vary": "Accept"})
 
 
@@ -91,7 +92,7 @@ def describe(request: Request) -> Response:
     fmt = negotiate(accept, GRAPH_FORMATS, format_override(request), html=True)
     state = request.app.state
     triples = triples_to_ox(service_triples(
-        state.catalog, str(request.url.remove_query_params(["format", "output"])),
+        state.statistics.get(), str(request.url.remove_query_params(["format", "output"])),
         updates=state.settings.update_token is not None, federation=state.settings.federation,
     ))
     return Response(ox.serialize(triples, format=fmt, prefixes=PREFIXES), media_type=fmt.media_type,

@@ -17,14 +17,14 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from kg.sparql_tokens import keyword, tokens
+from kg.sparql_lexer import tokens
 
 
 def _where_positions(update: str) -> list[int]:
     """Offsets of each top-level WHERE that directly follows a closing brace (a template's)."""
     positions, previous = [], ""
     for token in tokens(update):
-        if token.depth == 0 and keyword(token, "WHERE") and previous == "}":
+        if token.depth == 0 and token.is_word("WHERE") and previous == "}":
             positions.append(token.start)
         previous = token.text
     return positions

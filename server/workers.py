@@ -1,178 +1,189 @@
-"""Query workers: processes holding the graph in memory, killed and replaced at a deadline.
+"""The engine pool: every operation on the graph runs here, in a worker, under the deadline.
 
-Neither pyoxigraph nor rdflib can cancel a running query, so queries run in worker processes.
-Each worker loads an N-Quads snapshot of the durable store into an in-memory store and answers
-jobs over a pipe. A job that outlives its deadline gets its worker killed; a fresh worker is
-started in the background while the others go on serving. After a write the snapshot version
-goes up, and each worker reloads before its next job, so every query sees every earlier write.
+Neither pyoxigraph nor rdflib can cancel a running query, so operations run in worker
+processes (see `engine_process`): forks of one mother process that holds the graph in memory.
+A job still running at its deadline has its worker killed; a fresh fork takes its place in
+milliseconds while the others go on serving.
+
+Writes are `Change`s. An update runs first on a worker's copy (under the deadline), which
+reports its effect; a Graph Store write is made into a change here. Either way the change is
+applied to the durable store (journaled), gets the next version, and is kept in a log: the
+mother applies it at once, and every worker applies the changes it has missed before its next
+job, so every operation sees every write acknowledged before it started.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import contextlib
+import logging
+import os
 import queue
-import shutil
-import tempfile
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
-from functools import cache
 from multiprocessing.connection import Connection
-from pathlib import Path
+from multiprocessing.reduction import recv_handle, send_handle
+from typing import Any
 
+from kg.change import Change
+from kg.settings import Settings
 from kg.store import Store
 
-from .errors import BadRequest, EngineError, NotAcceptable, QueryTimeout, ServiceUnavailable
-from .execution import Failure, Job, execute
-from .results import Serialized
+from .errors import EngineError, Failure, QueryTimeout, ServiceUnavailable, WorkerCrashed, raised
+from .jobs import Call, Job, Update
+from .requests import request_id
 
-LOAD_TIMEOUT = 600.0  # seconds a worker may take to load a snapshot
-_FAILURES = {"syntax": BadRequest, "not-acceptable": NotAcceptable, "engine": EngineError}
-
-
-def _serve(conn: Connection, snapshot: str, version: int) -> None:
-    """A worker's life: load, say ready, then answer ("load", path, version) and ("job", job)."""
-    store = Store.from_snapshot(Path(snapshot))
-    conn.send(("ready", version))
-    try:
-        while (message := conn.recv()) is not None:
-            if message[0] == "load":
-                store = Store.from_snapshot(Path(message[1]))
-                conn.send(("ready", message[2]))
-            else:
-                conn.send(execute(store, message[1]))
-    except (EOFError, BrokenPipeError):
-        return  # the server has gone: so does its worker
-
-
-@cache
-def _context() -> mp.context.BaseContext:
-    """forkserver where there is one: fast to start, and safe beside the server's threads."""
-    if "forkserver" in mp.get_all_start_methods():
-        context = mp.get_context("forkserver")
-        context.set_forkserver_preload(["server.workers"])
-        return context
-    return mp.get_context("spawn")
+LOAD_TIMEOUT = 3600.0  # seconds the mother may take to read the store
+LOG_LENGTH = 256  # changes kept for workers that are behind
+log = logging.getLogger("kg.workers")
 
 
 @dataclass(eq=False)
 class _Worker:
-    process: mp.process.BaseProcess
+    pid: int
     conn: Connection
     version: int
 
-    def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout):
-            raise TimeoutError("the worker did not load the snapshot in time")
-        self.version = self.conn.recv()[1]
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join()
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
         self.conn.close()
 
 
-class WorkerPool:
-    """`size` workers over snapshots of `store`; `run` blocks, so call it from a thread."""
+class _Mother:
+    """The process holding the in-memory copy; it forks the workers."""
 
-    def __init__(self, store: Store, *, size: int, timeout: float, max_pending: int) -> None:
-        self._store = store
-        self._size = size
-        self._timeout = timeout
-        self._admission = threading.BoundedSemaphore(size + max_pending)
+    def __init__(self, store: Store, settings: Settings, version: int) -> None:
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen([sys.executable, "-m", "server.engine_process", str(theirs.fileno())],
+                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.control = Connection(ours.detach())
+        self.lock = threading.Lock()
+        self.control.send((settings, version))
+        reader, writer = os.pipe()
+        send_handle(self.control, reader, self.process.pid)
+        os.close(reader)
+        with os.fdopen(writer, "wb") as stream:
+            store.dump(stream)
+        if not self.control.poll(LOAD_TIMEOUT):
+            self.stop()
+            raise EngineError("the engine process did not read the store in time")
+        _, self.version, self.sandboxed = self.control.recv()
+
+    def fork(self) -> _Worker:
+        with self.lock:
+            self.control.send(("fork",))
+            fd = recv_handle(self.control)
+            _, pid, version = self.control.recv()
+        return _Worker(pid, Connection(fd), version)
+
+    def apply(self, changes: list[tuple], version: int) -> None:
+        with self.lock:
+            self.control.send(("changes", changes, version))
+
+    def stop(self) -> None:
+        self.control.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class WorkerPool:
+    """`size` workers over the graph of `store`; `run` blocks, so call it from a thread."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self._store, self._settings = store, settings
+        self._size, self._timeout = settings.workers, settings.query_timeout
+        self._admission = threading.BoundedSemaphore(settings.workers + settings.max_pending)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # workers, version and log
+        self._writing = threading.Lock()  # one write at a time
         self._version = 0
-        self._snapshot: tuple[int, Path] | None = None
-        self._directory = Path(tempfile.mkdtemp(prefix="kg-snapshots-"))
-        self._started = False
-        self._closed = False
+        self._log: list[tuple[int, tuple]] = []
+        self._mother: _Mother | None = None
         self._spawning = 0
-
-    # -- snapshots -----------------------------------------------------------------------------
+        self._closed = False
 
     @property
     def version(self) -> int:
         """Goes up by one on every write."""
         return self._version
 
-    def invalidate(self) -> None:
-        """The store has changed: workers reload before their next job."""
+    @property
+    def workers(self) -> int:
+        """Workers alive now."""
         with self._lock:
-            self._version += 1
+            return len(self._workers)
 
-    def _current(self) -> tuple[int, Path]:
-        """The snapshot of the store's present version, written when first needed."""
-        with self._lock:
-            if self._snapshot is None or self._snapshot[0] != self._version:
-                path = self._directory / f"{self._version}.nq"
-                self._store.save_snapshot(path)
-                for old in self._directory.glob("*.nq"):
-                    if old != path and (self._snapshot is None or old != self._snapshot[1]):
-                        old.unlink()
-                self._snapshot = (self._version, path)
-            return self._snapshot
+    @property
+    def sandboxed(self) -> bool:
+        return self._mother is not None and self._mother.sandboxed
 
-    # -- workers -------------------------------------------------------------------------------
+    # -- processes -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the mother and every worker; wait until the graph is loaded."""
+        with self._writing, self._lock:
+            if self._mother is not None or self._closed:
+                return
+            self._mother = _Mother(self._store, self._settings, self._version)
+        for _ in range(self._size):
+            self._spawn()
 
     def _spawn(self) -> None:
         with self._lock:
             self._spawning += 1
         try:
-            self._start_one()
+            worker = self._fork()
+            with self._lock:
+                if self._closed:
+                    worker.kill()
+                    return
+                self._workers.add(worker)
+            self._idle.put(worker)
         finally:
             with self._lock:
                 self._spawning -= 1
 
-    def _start_one(self) -> None:
-        version, path = self._current()
-        context = _context()
-        parent, child = context.Pipe()
-        process = context.Process(target=_serve, args=(child, str(path), version), daemon=True)
-        process.start()
-        child.close()
-        worker = _Worker(process, parent, -1)
+    def _fork(self) -> _Worker:
+        mother = self._mother
+        if mother is None:
+            raise EngineError("the engine is not running")
         try:
-            worker.wait_ready(LOAD_TIMEOUT)
-        except (TimeoutError, EOFError, OSError):
-            worker.stop()
-            return
-        with self._lock:
-            if self._closed:
-                worker.stop()
-                return
-            self._workers.add(worker)
-        self._idle.put(worker)
+            return mother.fork()
+        except (EOFError, OSError):
+            log.error("the engine's mother process ended; starting it again")
+            with self._writing:
+                if self._mother is mother and not self._closed:
+                    mother.stop()
+                    self._mother = _Mother(self._store, self._settings, self._version)
+            return self._fork()
 
     def _replace(self, worker: _Worker) -> None:
-        """Kill `worker` now; start its successor in the background."""
-        worker.stop()
+        """Kill `worker` now; fork its successor in the background."""
+        worker.kill()
         with self._lock:
             self._workers.discard(worker)
             closed = self._closed
         if not closed:
             threading.Thread(target=self._spawn, name="kg-worker-spawn", daemon=True).start()
 
-    def start(self) -> None:
-        """Start every worker and wait until they have loaded the graph."""
-        with self._lock:
-            if self._started:
-                return
-            self._started = True
-        spawners = [threading.Thread(target=self._spawn, daemon=True) for _ in range(self._size)]
-        for thread in spawners:
-            thread.start()
-        for thread in spawners:
-            thread.join()
-
     def close(self) -> None:
         with self._lock:
             self._closed = True
             workers, self._workers = list(self._workers), set()
         for worker in workers:
-            worker.stop()
-        shutil.rmtree(self._directory, ignore_errors=True)
+            worker.kill()
+        if self._mother is not None:
+            self._mother.stop()
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -180,35 +191,57 @@ class WorkerPool:
         deadline = time.monotonic() + self._timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
-                return self._idle.get(timeout=min(left, 0.25))
+                worker = self._idle.get(timeout=min(left, 0.25))
             except queue.Empty:
                 with self._lock:
                     if not self._workers and not self._spawning:
-                        raise EngineError("no query worker could be started; see the server's log") from None
-        raise ServiceUnavailable("every query worker stayed busy; try again shortly")
+                        raise EngineError("no engine worker could be started; see the server's log") from None
+                continue
+            if self._can_catch_up(worker):
+                return worker
+            self._replace(worker)  # further behind than the log of changes reaches
+        raise ServiceUnavailable("every engine worker stayed busy; try again shortly")
 
-    def _refresh(self, worker: _Worker) -> None:
-        version, path = self._current()
-        if worker.version != version:
-            worker.conn.send(("load", str(path), version))
-            worker.wait_ready(LOAD_TIMEOUT)
+    def _can_catch_up(self, worker: _Worker) -> bool:
+        with self._lock:
+            return not self._log or worker.version >= self._log[0][0] - 1
 
-    def run(self, job: Job) -> Serialized:
-        """The job's answer; 503 when overloaded or past the deadline, the job's own 4xx else."""
-        self.start()
+    def _catch_up(self, worker: _Worker) -> None:
+        with self._lock:
+            missed = [change for version, change in self._log if version > worker.version]
+            version = self._version
+        if missed:
+            worker.conn.send(("changes", missed))
+        worker.version = version
+
+    def _ask(self, worker: _Worker, job: Job, timeout: float | None = None) -> Any:
+        """Send `job` to `worker` and wait for its reply until the deadline."""
+        timeout = timeout or self._timeout
+        try:
+            self._catch_up(worker)
+            worker.conn.send(("job", job))
+            if not worker.conn.poll(timeout):
+                raise QueryTimeout(f"the operation was stopped at its {timeout:g} s deadline")
+            return worker.conn.recv()
+        except (EOFError, OSError) as error:
+            log.error("engine worker %d ended while running %s (request %s): %s",
+                      worker.pid, type(job).__name__, request_id(), error or type(error).__name__)
+            raise WorkerCrashed("the engine worker running this operation ended; it has been replaced") from None
+
+    def _admitted(self) -> None:
+        if self._closed:
+            raise ServiceUnavailable("the server is stopping")
         if not self._admission.acquire(blocking=False):
-            raise ServiceUnavailable("too many queries at once; try again shortly")
+            raise ServiceUnavailable("too many operations at once; try again shortly")
+
+    def run(self, job: Job, *, timeout: float | None = None) -> Any:
+        """A read job's result; 503 when overloaded or past the deadline, the job's own error else."""
+        self.start()
+        self._admitted()
         try:
             worker = self._checkout()
             try:
-                self._refresh(worker)
-                worker.conn.send(("job", job))
-                if not worker.conn.poll(self._timeout):
-                    raise QueryTimeout(f"the query was stopped at its {self._timeout:g} s deadline (KG_QUERY_TIMEOUT)")
-                reply = worker.conn.recv()
-            except (EOFError, OSError, TimeoutError) as error:
-                self._replace(worker)
-                raise EngineError(f"the query worker failed: {error or type(error).__name__}") from None
+                reply = self._ask(worker, job, timeout)
             except BaseException:
                 self._replace(worker)
                 raise
@@ -216,5 +249,56 @@ class WorkerPool:
         finally:
             self._admission.release()
         if isinstance(reply, Failure):
-            raise _FAILURES[reply.kind](reply.message)
-        return reply
+            raise raised(reply)
+        return reply[1]
+
+    def call(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
+        """`function(store, *args)` in a worker, under the deadline (KG_QUERY_TIMEOUT unless given)."""
+        return self.run(Call(function, args), timeout=timeout)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def update(self, job: Update) -> Change:
+        """Run an update on a worker's copy under the deadline, then commit its effect."""
+        self.start()
+        self._admitted()
+        try:
+            with self._writing:
+                worker = self._checkout()
+                try:
+                    reply = self._ask(worker, job)
+                    if not isinstance(reply, Failure):
+                        change = Change.decode(reply[1])
+                        self._commit(change, worker)
+                except BaseException:
+                    self._replace(worker)  # its copy may hold part of the update
+                    raise
+                if isinstance(reply, Failure) and reply.dirty:
+                    self._replace(worker)
+                else:
+                    self._idle.put(worker)
+                if isinstance(reply, Failure):
+                    raise raised(reply)
+                return change
+        finally:
+            self._admission.release()
+
+    def commit(self, change: Change) -> None:
+        """Commit a change made here (a Graph Store write)."""
+        self.start()
+        with self._writing:
+            self._commit(change, None)
+
+    def _commit(self, change: Change, ran_on: _Worker | None) -> None:
+        if change.is_empty:
+            return
+        self._store.apply(change)
+        encoded = change.encode()
+        with self._lock:
+            self._version += 1
+            self._log.append((self._version, encoded))
+            del self._log[:-LOG_LENGTH]
+            if ran_on is not None:
+                ran_on.version = self._version
+            if self._mother is not None:  # in order, before any later fork is asked for
+                self._mother.apply([encoded], self._version)

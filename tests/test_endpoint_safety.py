@@ -48,7 +48,7 @@ REFUSED = [
     ("LOAD a file", {"update": "LOAD <file:///etc/passwd>"}, 403),
     ("LOAD over HTTP", {"update": "LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <http://example.org/g>"}, 403),
     ("SERVICE in an update", {"update": "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }"}, 403),
-    ("SERVICE spelt with a codepoint escape", {"query": "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, 403),
+    ("SERVICE spelt with a codepoint escape (not SPARQL to the engine)", {"query": "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, 400),
     ("using-graph-uri with USING", {"update": f"INSERT {{ ?s ?p ?o }} USING <{CURATED}> WHERE {{ ?s ?p ?o }}", "using-graph-uri": CURATED}, 400),
     ("using-graph-uri with WITH", {"update": f"WITH <{G}> INSERT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}", "using-graph-uri": CURATED}, 400),
 ]
@@ -223,10 +223,26 @@ def test_graph_store_lifecycle(client: TestClient) -> None:
 
 
 def test_graph_store_post_creates_a_graph(client: TestClient) -> None:
+    """The Location of a new graph is the graph's IRI, and that IRI works as ?graph=."""
     response = client.post("/store", content=DATA, headers={**AUTH, **TURTLE})
     assert response.status_code == 201
-    created = client.get(response.headers["location"], headers={"Accept": "application/n-triples"})
+    graph = response.headers["location"]
+    assert graph.startswith("https://w3id.org/higm-kg/graph/upload/")
+    created = client.get("/store", params={"graph": graph}, headers={"Accept": "application/n-triples"})
     assert created.status_code == 200 and created.text.strip() == DATA.decode()
+
+
+def test_graph_store_default_graph_is_writable_and_part_of_the_union(client: TestClient) -> None:
+    nt = {"Accept": "application/n-triples"}
+    assert client.get("/store", params={"default": ""}, headers=nt).text == ""
+    assert client.put("/store", params={"default": ""}, content=DATA, headers={**AUTH, **TURTLE}).status_code == 204
+    more = b"<http://example.org/a> <http://example.org/p> <http://example.org/c> ."
+    assert client.post("/store", params={"default": ""}, content=more, headers={**AUTH, **TURTLE}).status_code == 204
+    assert len(client.get("/store", params={"default": ""}, headers=nt).text.strip().splitlines()) == 2
+    union = client.get("/sparql", params={"query": "ASK { <http://example.org/a> ?p <http://example.org/c> }"})
+    assert union.json()["boolean"] is True  # queries see the default graph within the union
+    assert client.delete("/store", params={"default": ""}, headers=AUTH).status_code == 204
+    assert client.get("/store", params={"default": ""}, headers=nt).text == ""
 
 
 GSP_ERRORS = [
@@ -234,7 +250,7 @@ GSP_ERRORS = [
     ("unknown media type", lambda c: c.put("/store", params={"graph": G}, content=DATA, headers={**AUTH, "Content-Type": "image/png"}), 415),
     ("no media type", lambda c: c.put("/store", params={"graph": G}, content=DATA, headers=AUTH), 415),
     ("body does not parse", lambda c: c.put("/store", params={"graph": G}, content=b"<a> <b>", headers={**AUTH, **TURTLE}), 400),
-    ("write the union default graph", lambda c: c.put("/store", params={"default": ""}, content=DATA, headers={**AUTH, **TURTLE}), 405),
+    ("DELETE without a graph", lambda c: c.delete("/store", headers=AUTH), 405),
     ("PUT without a graph", lambda c: c.put("/store", content=DATA, headers={**AUTH, **TURTLE}), 405),
     ("relative graph IRI", lambda c: c.get("/store", params={"graph": "g"}), 400),
     ("both graph and default", lambda c: c.get("/store", params={"graph": G, "default": ""}), 400),
@@ -249,7 +265,9 @@ def test_graph_store_errors(client: TestClient, case: str, call, status: int) ->
 
 
 def test_graph_store_reads(client: TestClient) -> None:
-    union = client.get("/store", params={"default": ""}, headers={"Accept": "application/n-triples"})
-    assert union.status_code == 200 and "CD40" in union.text
+    default = client.get("/store", params={"default": ""}, headers={"Accept": "application/n-triples"})
+    assert default.status_code == 200 and default.text == ""  # the store's own default graph: empty
+    curated = client.get("/store", params={"graph": CURATED}, headers={"Accept": "application/n-triples"})
+    assert curated.status_code == 200 and "CD40" in curated.text
     dataset = client.get("/store", headers={"Accept": "application/n-quads"})
     assert f"<{CURATED}> ." in dataset.text

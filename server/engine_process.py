@@ -1,0 +1,139 @@
+"""The engine processes: a mother that holds the in-memory copy of the store, and its workers.
+
+The server starts the mother (`python -m server.engine_process FD`) and streams the durable
+store into it as N-Quads. The mother then takes itself off the network (unless federation is
+on) and waits for orders on its control socket:
+
+- `("changes", [change, …])`: apply committed writes, in order, to its copy;
+- `("fork",)`: fork a worker. The worker shares the mother's memory copy-on-write, so a new
+  one costs milliseconds and no memory until it writes. Its socket goes back to the server.
+
+A worker answers `("job", job)` with `("ok", result)` or a `Failure`, and applies
+`("changes", …)` that the server sends it before a job. Jobs run on a thread with a large
+stack, so the engine's recursive parser and optimiser cannot overflow it within the lexer's
+bounds. Any exception a job raises becomes a `Failure`; the worker lives on. A worker dies
+with its mother, and the mother ends when the server's end of its socket closes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import recv_handle, send_handle
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.change import Change
+from kg.settings import Settings
+from kg.store import Store
+
+from .errors import failure
+from .sandbox import die_with_parent, forbid_network
+
+STACK_BYTES = 512 * 1024 * 1024  # address space only; pages are used as the stack grows
+log = logging.getLogger("kg.engine")
+
+
+def _apply(store: Store, changes: list[tuple]) -> None:
+    for encoded in changes:
+        Change.decode(encoded).apply(store.engine)
+
+
+def attempt(job: Any, store: Store, settings: Settings) -> Any:
+    """A job's reply: ("ok", result), or a Failure for any error it raised."""
+    try:
+        return ("ok", job.run(store, settings))
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as error:  # noqa: BLE001 - a worker survives every error a job can raise
+        return failure(error)
+
+
+def _answer(conn: Connection, store: Store, settings: Settings) -> None:
+    """A worker's loop: changes and jobs until the server closes the socket."""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        except Exception as error:  # noqa: BLE001 - a message that does not unpickle
+            conn.send(failure(error))
+            continue
+        if message[0] == "changes":
+            _apply(store, message[1])
+        else:
+            _reply(conn, attempt(message[1], store, settings))
+
+
+def _reply(conn: Connection, reply: Any) -> None:
+    try:
+        conn.send(reply)
+    except (TypeError, AttributeError, ValueError) as error:  # a result that does not pickle
+        conn.send(failure(error))
+
+
+def _worker(sock: socket.socket, store: Store, settings: Settings) -> None:
+    die_with_parent()
+    conn = Connection(sock.detach())
+    threading.stack_size(STACK_BYTES)
+    thread = threading.Thread(target=_answer, args=(conn, store, settings), name="kg-worker")
+    thread.start()
+    thread.join()
+
+
+def _fork(control: Connection, store: Store, settings: Settings, version: int) -> None:
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            ours.close()
+            control.close()
+            _worker(theirs, store, settings)
+        finally:
+            os._exit(0)
+    theirs.close()
+    send_handle(control, ours.fileno(), os.getppid())
+    ours.close()
+    control.send(("forked", pid, version))
+
+
+def _load(control: Connection) -> Store:
+    """The store, read from the pipe the server streams N-Quads into."""
+    fd = recv_handle(control)
+    engine = ox.Store()
+    with os.fdopen(fd, "rb") as stream:
+        engine.bulk_load(input=stream, format=ox.RdfFormat.N_QUADS)
+    return Store(engine)
+
+
+def main(fd: int) -> None:
+    control = Connection(fd)
+    settings, version = control.recv()
+    store = _load(control)
+    sandboxed = False if settings.federation else forbid_network()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    control.send(("ready", version, sandboxed))
+    while True:
+        try:
+            message = control.recv()
+        except (EOFError, OSError):
+            break
+        if message[0] == "changes":
+            _apply(store, message[1])
+            version = message[2]
+        elif message[0] == "fork":
+            _fork(control, store, settings, version)
+        else:
+            break
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    main(int(sys.argv[1]))
