@@ -31,6 +31,7 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
 PROGRESS_THRESHOLD = 1_000_000  # bytes; smaller files load without a progress bar
+SHUTDOWN_GRACE = 5  # seconds requests in flight get after SIGTERM; then running operations are stopped
 
 StoreOption = Annotated[
     Path | None, typer.Option("--store", help="Store directory [default: $KG_STORE or var/store]")
@@ -266,7 +267,8 @@ def serve(
         )
         application = create_app(Store.open(settings.store), settings)
         uvicorn.run(application, host=settings.host, port=settings.port, access_log=settings.access_log,
-                    proxy_headers=False)  # X-Forwarded-* are ours to judge (KG_FORWARDED_ALLOW_IPS)
+                    proxy_headers=False,  # X-Forwarded-* are ours to judge (KG_FORWARDED_ALLOW_IPS)
+                    timeout_graceful_shutdown=SHUTDOWN_GRACE)
 
 
 if __name__ == "__main__":

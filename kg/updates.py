@@ -175,8 +175,9 @@ def _data(store: ox.Store, operation: Operation, base: str | None) -> Change:
         at = operation.keyword_at
         scratch.update(operation.text[:at] + "INSERT" + operation.text[at + len("DELETE"):], base_iri=base)
         change = Change(removed=frozenset(q for q in scratch if q in store))
-    else:
-        change = Change(added=frozenset(q for q in scratch if q not in store))
+    else:  # the engine makes the graphs it inserts into, and they stay when emptied later
+        named = _named_graphs(scratch) - _named_graphs(store)
+        change = Change(added=frozenset(q for q in scratch if q not in store), created=frozenset(named))
     change.apply(store)
     return change
 

@@ -15,12 +15,22 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from kg.iris import scheme
 from kg.saved_queries import SavedQuery
 from ontology.identifiers import display_prefixes
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+WEB_SCHEMES = ("http", "https")
+
+
+def web(url: object) -> bool:
+    """Whether `url` may be a live link: http(s) only, never javascript:, data: and the like."""
+    return isinstance(url, str) and scheme(url, None) in WEB_SCHEMES
+
+
+templates.env.tests["web"] = web
 FIRST_EXAMPLE = "mechanism-path"
 
 

@@ -149,23 +149,27 @@ class WorkerPool:
                     return
                 self._workers.add(worker)
             self._idle.put(worker)
+        except EngineError as error:
+            log.error("no engine worker could be started: %s", error)
         finally:
             with self._lock:
                 self._spawning -= 1
 
-    def _fork(self) -> _Worker:
+    def _fork(self, *, again: bool = True) -> _Worker:
         mother = self._mother
-        if mother is None:
+        if mother is None or self._closed:
             raise EngineError("the engine is not running")
         try:
             return mother.fork()
-        except (EOFError, OSError):
-            log.error("the engine's mother process ended; starting it again")
-            with self._writing:
-                if self._mother is mother and not self._closed:
-                    mother.stop()
-                    self._mother = _Mother(self._store, self._settings, self._version)
-            return self._fork()
+        except (EOFError, OSError, TypeError) as error:  # TypeError: its socket was closed under us
+            if self._closed or not again:
+                raise EngineError(f"the engine's mother process is gone: {error}") from None
+        log.error("the engine's mother process ended; starting it again")
+        with self._writing:
+            if self._mother is mother and not self._closed:
+                mother.stop()
+                self._mother = _Mother(self._store, self._settings, self._version)
+        return self._fork(again=False)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill `worker` now; fork its successor in the background."""

@@ -27,6 +27,20 @@ def build_store(path: Path) -> Path:
     return path
 
 
+_PROCESSES: dict[str, subprocess.Popen] = {}
+
+
+def stop_by_sigterm(url: str, seconds: float = 30) -> bool:
+    """Send SIGTERM to the server at `url`; whether it ended within `seconds`."""
+    process = _PROCESSES[url]
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
 @contextmanager
 def serving(store: Path, **env: str) -> Iterator[str]:
     """Start `kg serve` over `store`; yield its base URL; stop it (by its PID) afterwards."""
@@ -49,8 +63,10 @@ def serving(store: Path, **env: str) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"kg serve did not answer within {STARTUP_SECONDS} s")
             time.sleep(0.2)
+        _PROCESSES[url] = process
         yield url
     finally:
+        _PROCESSES.pop(url, None)
         process.terminate()
         try:
             process.wait(timeout=15)

@@ -113,3 +113,13 @@ def test_entity_page_fits_a_phone(url: str, browser: object) -> None:
     phone.goto(url + "/id/HGNC:11935")
     expect(phone.locator("h1")).to_have_text("CD40LG")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_api_docs_render_offline_under_our_policy(url: str, page: tuple[object, list[str]]) -> None:
+    """Swagger UI comes from our own static files and runs under our Content-Security-Policy."""
+    browser_page, outside = page
+    refused: list[str] = []
+    browser_page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)  # type: ignore[attr-defined]
+    browser_page.goto(url + "/docs")  # type: ignore[attr-defined]
+    expect(browser_page.locator("#operations-saved_queries-query_resolve_synonym")).to_be_visible()  # type: ignore[attr-defined]
+    assert outside == [] and refused == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +13,7 @@ from typing import ClassVar
 
 import httpx
 import pytest
-from live_server import build_store, serving
+from live_server import build_store, serving, stop_by_sigterm
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
@@ -28,9 +31,13 @@ TIMEOUT = 4
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store = build_store(tmp_path_factory.mktemp("live") / "store")
-    with serving(store, KG_UPDATE_TOKEN=TOKEN, KG_QUERY_TIMEOUT=str(TIMEOUT), KG_WORKERS="2") as base:
+def live_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_store(tmp_path_factory.mktemp("live") / "store")
+
+
+@pytest.fixture(scope="module")
+def url(live_store: Path) -> Iterator[str]:
+    with serving(live_store, KG_UPDATE_TOKEN=TOKEN, KG_QUERY_TIMEOUT=str(TIMEOUT), KG_WORKERS="2") as base:
         yield base
 
 
@@ -143,6 +150,60 @@ def test_no_request_reaches_a_local_server(url: str, bait: tuple[str, list[str]]
     response = httpx.post(f"{url}/sparql", data=form, headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 403, response.text
     assert seen == []
+
+
+@pytest.mark.parametrize("operation", [
+    {"query": "SELECT * WHERE { # x\rSERVICE <{bait}/sparql> { ?s ?p ?o }\n}"},
+    {"update": "# x\rLOAD <{bait}/data.ttl> INTO GRAPH <http://example.org/loaded>\n"},
+])
+def test_the_cr_comment_bypass_is_closed(url: str, bait: tuple[str, list[str]], operation: dict[str, str]) -> None:
+    """The security review's repro: a comment ended by CR hid SERVICE and LOAD from the check."""
+    address, seen = bait
+    form = {k: v.replace("{bait}", address) for k, v in operation.items()}
+    response = httpx.post(f"{url}/sparql", data=form, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 403, response.text
+    assert address not in response.text
+    assert seen == []
+
+
+def test_forwarded_headers_are_not_believed_by_default(url: str) -> None:
+    """uvicorn would believe X-Forwarded-* from 127.0.0.1; the server leaves that to KG_FORWARDED_ALLOW_IPS."""
+    response = httpx.get(f"{url}/sparql", headers={"Accept": "application/n-triples", "X-Forwarded-Proto": "https",
+                                                  "X-Forwarded-For": "203.0.113.9"})
+    endpoint = "<http://www.w3.org/ns/sparql-service-description#endpoint>"
+    assert f"{endpoint} <{url}/sparql>" in response.text and f"{endpoint} <https://" not in response.text
+
+
+def test_only_loopback_hosts_are_answered_by_default(url: str) -> None:
+    assert httpx.get(f"{url}/health", headers={"Host": "evil.example"}).status_code == 400
+    assert httpx.get(f"{url}/health").status_code == 200
+
+
+def test_a_second_process_on_the_store_is_told_who_holds_it(url: str, live_store: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "stats", "--store", str(live_store)],
+                            check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "in use by process" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_server_stops_on_sigterm_during_a_runaway_update(tmp_path: Path) -> None:
+    store = build_store(tmp_path / "store")
+    update = ("INSERT { GRAPH <http://example.org/boom> { ?a ?b ?c } } "
+              "WHERE { GRAPH ?g { ?a ?b ?c . ?d ?e ?f . ?h ?i ?j } }")
+    def run(base: str) -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the server goes away under it
+            httpx.post(f"{base}/sparql", data={"update": update}, timeout=60, headers={"Authorization": f"Bearer {TOKEN}"})
+
+    with serving(store, KG_UPDATE_TOKEN=TOKEN, KG_QUERY_TIMEOUT="300") as base:
+        runaway = threading.Thread(target=run, args=(base,), daemon=True)
+        runaway.start()
+        runaway.join(timeout=1)
+        assert runaway.is_alive()
+        stopped = stop_by_sigterm(base)
+    assert stopped, "kg serve did not stop on SIGTERM"
+    with serving(store) as base:  # and the store holds nothing of the update
+        ask = httpx.get(f"{base}/sparql", params={"query": "ASK { GRAPH <http://example.org/boom> { ?s ?p ?o } }"})
+        assert ask.json()["boolean"] is False
 
 
 def test_load_of_a_local_file_is_refused(url: str) -> None:
