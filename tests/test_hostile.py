@@ -255,3 +255,18 @@ def test_stale_dump_folders_are_removed_and_ours_goes_with_us(tmp_path: Path, mo
     assert not stale.exists() and mine.path.name.startswith(f"{DUMPS_PREFIX}{os.getpid()}-")
     mine.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_pages_link_only_http_iris(client: TestClient) -> None:
+    data = b"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+    @prefix prov: <http://www.w3.org/ns/prov#> .
+    @prefix dcterms: <http://purl.org/dc/terms/> .
+    <http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" ;
+        skos:exactMatch <javascript:alert(1)>, <data:text/html,boom>, <https://example.org/fine> .
+    [] rdf:subject <http://example.org/x> ; rdf:predicate <http://www.w3.org/2000/01/rdf-schema#label> ; rdf:object "x" ;
+       prov:wasDerivedFrom [ dcterms:title "a section" ; dcterms:isPartOf <javascript:alert(2)> ] ."""
+    assert client.put("/store", params={"graph": G}, content=data, headers={**AUTH, **TURTLE}).status_code == 201
+    page = client.get("/resource", params={"iri": "http://example.org/x"}, headers={"Accept": "text/html"}).text
+    assert 'href="https://example.org/fine"' in page and "javascript:alert(1)" in page
+    assert 'href="javascript:' not in page and 'href="data:' not in page
