@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from kg.safety import Malformed, Refused
-from kg.updates import PartlyApplied
+from kg.updates import PartlyApplied, UpdateFailed
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -99,7 +99,7 @@ class Failure:
 # Exceptions a job may raise, by the kind they travel as; anything else is "engine".
 KINDS: tuple[tuple[type[BaseException], str], ...] = (
     (Refused, "refused"), (Malformed, "malformed"), (SyntaxError, "syntax"), (NotAcceptable, "not-acceptable"),
-    (PayloadTooLarge, "too-large"), (NotFound, "not-found"), (BadRequest, "malformed"),
+    (PayloadTooLarge, "too-large"), (NotFound, "not-found"), (BadRequest, "malformed"), (UpdateFailed, "malformed"),
 )
 RAISED = {"refused": Forbidden, "malformed": BadRequest, "syntax": BadRequest, "not-acceptable": NotAcceptable,
           "too-large": PayloadTooLarge, "not-found": NotFound, "engine": EngineError}

@@ -4,12 +4,16 @@
 writable. Queries without a dataset see the union of the default graph and every named graph,
 so `?default` is one part of what a query sees, not all of it. A request naming neither reads
 the whole dataset (quad formats) or, by POST, creates a new graph (201, with the new graph's
-IRI in Location). Reads run in a worker under the deadline; writes need the update token.
+IRI in Location). A POST may carry several documents as multipart/form-data, each part in
+its own media type; all are merged into the target. Reads run in a worker under the deadline;
+writes need the update token.
 """
 
 from __future__ import annotations
 
 import uuid
+from email.parser import BytesParser
+from email.policy import HTTP
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
@@ -28,6 +32,7 @@ from .sparql import check_token, format_override
 router = APIRouter()
 QUAD_FORMATS = tuple(f for f in GRAPH_FORMATS if f.supports_datasets)
 XML_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+MULTIPART = "multipart/form-data"
 
 
 def _target(request: Request) -> str | None:
@@ -53,12 +58,22 @@ def _read(request: Request, target: str | None) -> Response:
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
-def _parse(request: Request, body: bytes, graph: ox.NamedNode | ox.DefaultGraph, base: str) -> list[ox.Quad]:
-    """The body's triples, put into `graph`; its blank nodes are new ones."""
-    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+def _documents(content_type: str | None, body: bytes) -> list[tuple[str, bytes]]:
+    """(media type, bytes) of each RDF document sent: the body, or each part of multipart/form-data."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != MULTIPART:
+        return [(media, body)]
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + (content_type or "").encode("latin-1")
+                                                   + b"\r\n\r\n" + body)
+    if not message.is_multipart():
+        raise BadRequest("the multipart/form-data body has no parts")
+    return [(part.get_content_type(), part.get_payload(decode=True) or b"") for part in message.iter_parts()]
+
+
+def _parse_one(media: str, body: bytes, base: str) -> list[ox.Quad]:
     fmt = ox.RdfFormat.from_media_type(media) if media else None
     if fmt is None:
-        raise UnsupportedMediaType(f"send RDF: {', '.join(f.media_type for f in GRAPH_FORMATS)}")
+        raise UnsupportedMediaType(f"send RDF: {', '.join(f.media_type for f in GRAPH_FORMATS)}, or {MULTIPART}")
     if fmt == ox.RdfFormat.RDF_XML and any(d in body for d in XML_DECLARATIONS):
         raise BadRequest("RDF/XML with a DOCTYPE or entity declarations is refused")
     try:
@@ -67,7 +82,14 @@ def _parse(request: Request, body: bytes, graph: ox.NamedNode | ox.DefaultGraph,
         raise BadRequest(f"the {fmt.name} body does not parse: {error}") from None
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         raise BadRequest("the body names graphs; send one graph's triples to one graph")
-    return fresh_blank_nodes(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+    return fresh_blank_nodes(quads)  # each document's blank nodes are its own
+
+
+def _parse(request: Request, body: bytes, graph: ox.NamedNode | ox.DefaultGraph, base: str) -> list[ox.Quad]:
+    """The triples of every document sent, put into `graph`."""
+    return [ox.Quad(q.subject, q.predicate, q.object, graph)
+            for media, document in _documents(request.headers.get("content-type"), body)
+            for q in _parse_one(media, document, base)]
 
 
 def _write(request: Request, body: bytes, target: str | None, *, replace: bool) -> Response:
@@ -78,9 +100,8 @@ def _write(request: Request, body: bytes, target: str | None, *, replace: bool) 
     base = str(request.url_for("read")) if graph == DEFAULT else graph
     quads = _parse(request, body, term, base)
     created = graph != DEFAULT and not pool.call(reads.graph_exists, graph)
-    named = {graph} if graph != DEFAULT else set()
     cleared = frozenset({None if graph == DEFAULT else graph}) if replace else frozenset()
-    pool.commit(Change(cleared=cleared, added=frozenset(quads), created=frozenset(named)))
+    pool.commit(Change(cleared=cleared, added=frozenset(quads), created=frozenset({graph} if created else ())))
     if not created:
         return Response(status_code=204)
     return Response(status_code=201, headers={"Location": graph})

@@ -81,7 +81,7 @@ def test_hostile_shapes_are_answered_and_the_workers_survive(client: TestClient,
 def test_engine_errors_are_reported_and_the_worker_lives(client: TestClient) -> None:
     for _ in range(4):  # more errors than there are workers
         response = client.post("/sparql", data={"update": "DROP GRAPH <http://example.org/absent>"}, headers=AUTH)
-        assert response.status_code == 500 and "does not exist" in response.text
+        assert response.status_code == 400 and "does not exist" in response.text
     _whole(client)
 
 
