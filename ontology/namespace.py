@@ -79,6 +79,7 @@ class KG(DefinedNamespace):
     hasPhenotype: URIRef  # has phenotype
     hasReceptor: URIRef  # has receptor
     intrafamilialVariability: URIRef  # intrafamilial variability
+    involvesCellType: URIRef  # involves cell type
     issue: URIRef  # issue
     journal: URIRef  # journal
     lifeStage: URIRef  # life stage
@@ -110,5 +111,6 @@ class KG(DefinedNamespace):
     variableSeverity: URIRef  # variable severity
     variantConsequence: URIRef  # variant consequence
     volume: URIRef  # volume
+    wording: URIRef  # wording
     xref: URIRef  # database cross-reference
     year: URIRef  # year

@@ -45,10 +45,10 @@ CASES: list[tuple[str, str, set[tuple[str, ...]]]] = [
         "antibody levels: condition → level → class and direction",
         f"""SELECT ?class ?direction ?phenotype WHERE {{
               <{MONDO}> kg:hasAntibodyLevel ?level .
-              ?level kg:antibodyClass/skos:altLabel ?class ; kg:direction ?direction ;
-                     kg:manifestsAs ?phenotype .
-              FILTER(STRLEN(?class) = 3) }}""",
-        {("IgM", "https://w3id.org/higm-kg/vocab#HighOrNormal", "http://purl.obolibrary.org/obo/HP_0003496"),
+              ?level kg:antibodyClass/rdfs:label ?name ; kg:direction ?direction .
+              OPTIONAL {{ ?level kg:manifestsAs ?phenotype }}
+              BIND(STRBEFORE(?name, " ") AS ?class) }}""",
+        {("IgM", "https://w3id.org/higm-kg/vocab#HighOrNormal"),  # high in some, normal in others: no one phenotype
          ("IgG", "https://w3id.org/higm-kg/vocab#Low", "http://purl.obolibrary.org/obo/HP_0004315"),
          ("IgA", "https://w3id.org/higm-kg/vocab#Low", "http://purl.obolibrary.org/obo/HP_0002720"),
          ("IgE", "https://w3id.org/higm-kg/vocab#Low", "http://purl.obolibrary.org/obo/HP_0005479")},
@@ -62,6 +62,7 @@ CASES: list[tuple[str, str, set[tuple[str, ...]]]] = [
         {(f"http://purl.obolibrary.org/obo/HP_{hp}", occ) for hp, occ in [
             ("0006532", "common"), ("0011108", "common"), ("0000403", "common"),
             ("0002028", "common"), ("0001508", "common"), ("0001875", "in some affected people"),
+            ("0003496", "in some affected people"),
             ("0002960", "may develop"), ("0011450", "may develop"), ("0001392", "may develop"),
             ("0007378", "may develop"), ("0002665", "increased risk")]},
     ),
@@ -86,9 +87,9 @@ CASES: list[tuple[str, str, set[tuple[str, ...]]]] = [
         """SELECT ?process ?cell ?from ?to WHERE {
               ?ligand kg:hasReceptor ?receptor ; kg:participatesIn ?process .
               ?receptor kg:participatesIn ?process .
-              ?process kg:occursIn ?cell ; kg:switchesFrom/skos:altLabel ?from ;
-                       kg:switchesTo/skos:altLabel ?to .
-              FILTER(STRLEN(?from) = 3 && STRLEN(?to) = 3) }""",
+              ?process kg:occursIn ?cell ; kg:switchesFrom/rdfs:label ?fromName ;
+                       kg:switchesTo/rdfs:label ?toName .
+              BIND(STRBEFORE(?fromName, " ") AS ?from) BIND(STRBEFORE(?toName, " ") AS ?to) }""",
         {("http://purl.obolibrary.org/obo/GO_0045190", B_CELL, "IgM", to) for to in ("IgG", "IgA", "IgE")},
     ),
     (

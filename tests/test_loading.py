@@ -105,7 +105,7 @@ BAD_CURATED = [
      "'afects' is not a term of the kg vocabulary", "statements"),
     ("unknown entity", curated_variant("{p: affects, o: immune-system}", "{p: affects, o: immune-sys}"),
      "'immune-sys' is neither an entity key nor a CURIE", "statements"),
-    ("undeclared CURIE", curated_variant("{p: hasPhenotype, o: HP:0003496}", "{p: hasPhenotype, o: HP:9999999}"),
+    ("undeclared CURIE", curated_variant("{p: hasPhenotype, o: HP:0002028,", "{p: hasPhenotype, o: HP:9999999,"),
      "'HP:9999999' is not declared under entities", "statements"),
     ("unknown source section", curated_variant("from: page#frequency}", "from: page#frequencies}"),
      "source 'page' has no section 'frequencies'", "statements"),

@@ -44,7 +44,8 @@ CORE_FACTS = [
     ("cells and the receptor binding", """SELECT ?protein ?cell ?receptor ?receptorCell WHERE { GRAPH <{g}> {
         ?protein kg:locatedOnSurfaceOf ?cell ; kg:hasReceptor ?receptor . ?receptor kg:locatedOnSurfaceOf ?receptorCell } }"""),
     ("antibody classes and directions", """SELECT ?class ?direction ?phenotype WHERE { GRAPH <{g}> {
-        ?c kg:hasAntibodyLevel ?level . ?level kg:antibodyClass ?class ; kg:direction ?direction ; kg:manifestsAs ?phenotype } }"""),
+        ?c kg:hasAntibodyLevel ?level . ?level kg:antibodyClass ?class ; kg:direction ?direction
+        OPTIONAL { ?level kg:manifestsAs ?phenotype } } }"""),
     ("clinical features and their HPO terms", """SELECT ?hp WHERE { GRAPH <{g}> { ?c a kg:Condition ; kg:hasPhenotype ?hp }
         FILTER(?hp != obo:HP_0002959) }"""),  # the curated graph adds the mechanism's phenotype
     ("inheritance", "SELECT ?pattern WHERE { GRAPH <{g}> { ?c kg:hasModeOfInheritance ?pattern } }"),

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from ontology.identifiers import expand
+
 from .. import yaml_lines
 from ..errors import LoadError, decode_utf8
 from .records import Dataset, Entity, Evidence, Publication, Source, Statement
@@ -76,7 +78,9 @@ class _Reader:
 
     def source(self, key: str, node: yaml_lines.Mapping) -> Source:
         what = f"source {key!r}"
-        self.fields(node, what, {"iri", "title"}, {"publisher", "modified", "version", "mint", "sections"})
+        self.fields(node, what, {"title"}, {"iri", "id", "publisher", "modified", "version", "mint", "sections"})
+        if ("iri" in node) == ("id" in node):
+            raise self.fail(f"{what} needs exactly one of iri (a URL) or id (a CURIE of the record)", node.line)
         sections = self.mapping(node.get("sections") or yaml_lines.Mapping(), what, node.line)
         modified = node.get("modified")
         if modified is not None and not isinstance(modified, datetime.date):
@@ -84,11 +88,19 @@ class _Reader:
         if sections and not node.get("mint"):
             raise self.fail(f"{what}: sections need 'mint', the path of the section nodes", node.line)
         return Source(
-            key=key, iri=str(node["iri"]), title=str(node["title"]), line=node.line,
+            key=key, iri=self.record_iri(node, what), title=str(node["title"]), line=node.line,
             publisher=self.text(node, "publisher", what), modified=modified,
             version=self.text(node, "version", what), mint=self.text(node, "mint", what),
             sections=tuple((str(k), str(v)) for k, v in sections.items()),
         )
+
+    def record_iri(self, node: yaml_lines.Mapping, what: str) -> str:
+        if "iri" in node:
+            return str(node["iri"])
+        try:
+            return str(expand(str(node["id"])))
+        except ValueError as error:
+            raise self.fail(f"{what}: {error}", node.line) from None
 
     def statement(self, node: Any, subject: str | None, default: tuple[Evidence, ...] | None, line: int) -> Statement:
         node = self.mapping(node, "a statement", line)
@@ -100,7 +112,7 @@ class _Reader:
             raise self.fail(f"{what} needs 'from'", node.line)
         evidence = self.evidence(node["from"], what, node.line) if "from" in node else default
         qualifiers = tuple(
-            (str(k), str(v)) for k, v in node.items() if k not in {"s", "p", "o", "v", "from"}
+            (str(k), str(v)) for k, v in node.items() if k not in {"s", "p", "o", "v", "from", "wording"}
         )
         value = node.get("v")
         if value is not None and not isinstance(value, str | int | bool | datetime.date):
@@ -108,6 +120,7 @@ class _Reader:
         return Statement(
             subject=subject, predicate=str(node["p"]), evidence=evidence, line=node.line,
             object=self.text(node, "o", what), value=value, qualifiers=qualifiers,
+            wording=self.text(node, "wording", what),
         )
 
     def entity(self, key: str, node: yaml_lines.Mapping) -> tuple[Entity, list[Statement]]:

@@ -26,7 +26,7 @@ class Source:
     """A document or record that statements are taken from."""
 
     key: str
-    iri: str
+    iri: str  # a URL, or a CURIE (`id:` in the file) expanded to its canonical IRI
     title: str
     line: int
     publisher: str | None = None
@@ -47,6 +47,7 @@ class Statement:
     object: str | None = None  # entity key, kg individual or CURIE
     value: Value | None = None  # a literal, when object is None
     qualifiers: tuple[tuple[str, str], ...] = ()  # (kg property, kg individual)
+    wording: str | None = None  # the words the source uses for the object
 
 
 @dataclass(frozen=True)

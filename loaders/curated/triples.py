@@ -45,6 +45,8 @@ class Resolver:
         for entity in dataset.entities:
             self.entities[entity.key] = self.entity_iri(entity)
         self.declared = set(self.entities.values())
+        self.described = self.declared | {self.external(publication_curie(p), p.line, "publications")
+                                          for p in dataset.publications}
 
     def fail(self, message: str, line: int, section: str) -> LoadError:
         return LoadError(self.file, message, line=line, section=section)
@@ -121,7 +123,8 @@ def literal(value: Value) -> Literal:
 def source_assertions(source: Source, names: Resolver) -> Iterator[Assertion]:
     iri = URIRef(source.iri)
     yield Assertion(iri, RDF.type, KG.SourceDocument)
-    yield Assertion(iri, DCTERMS.title, Literal(source.title))
+    if iri not in names.described:  # a record of a thing we describe is named by its own label or title
+        yield Assertion(iri, DCTERMS.title, Literal(source.title))
     if source.publisher:
         yield Assertion(iri, DCTERMS.publisher, names.node(source.publisher, source.line, "sources"))
     if source.modified:
@@ -141,8 +144,8 @@ def entity_assertions(entity: Entity, names: Resolver) -> Iterator[Assertion]:
     evidence = names.evidence(entity.evidence, line, "entities")
     yield Assertion(iri, RDF.type, names.term(entity.type, line, "entities"))
     yield Assertion(iri, RDFS.label, Literal(entity.label), evidence)
-    if entity.id:
-        yield Assertion(iri, DCTERMS.identifier, Literal(standardize(entity.id)), evidence)
+    if entity.id:  # the IRI's own CURIE: no source to credit
+        yield Assertion(iri, DCTERMS.identifier, Literal(standardize(entity.id)))
     for name, source in entity.synonyms:
         yield Assertion(iri, SKOS.altLabel, Literal(name), names.evidence([source], line, "entities"))
     for predicate, pairs in ((SKOS.exactMatch, entity.exact_matches), (KG.xref, entity.xrefs)):
@@ -158,12 +161,14 @@ def statement_assertion(statement: Statement, names: Resolver) -> Assertion:
         if statement.object is not None
         else literal(statement.value)  # type: ignore[arg-type]  # the reader ensures one of them
     )
+    qualifiers = tuple((names.term(k, line, section), names.node(v, line, section)) for k, v in statement.qualifiers)
+    wording = ((KG.wording, Literal(statement.wording)),) if statement.wording else ()
     return Assertion(
         names.node(statement.subject, line, section),
         names.term(statement.predicate, line, section),
         obj,
         names.evidence(statement.evidence, line, section),
-        tuple((names.term(k, line, section), names.node(v, line, section)) for k, v in statement.qualifiers),
+        qualifiers + wording,
     )
 
 
@@ -195,16 +200,17 @@ def people(iri: URIRef, pub: Publication, role: str, predicate: URIRef, names_: 
         yield Assertion(node, KG.personName, Literal(name), evidence)
 
 
-def publication_iri(pub: Publication, names: Resolver) -> URIRef:
-    curie = f"doi:{pub.doi}" if pub.doi else f"pubmed:{pub.pmid}"
-    return names.external(curie, pub.line, "publications")
+def publication_curie(pub: Publication) -> str:
+    return f"doi:{pub.doi}" if pub.doi else f"pubmed:{pub.pmid}"
 
 
 def publication_assertions(pub: Publication, names: Resolver) -> Iterator[Assertion]:
-    iri, line = publication_iri(pub, names), pub.line
+    curie, line = publication_curie(pub), pub.line
+    iri = names.external(curie, line, "publications")
     evidence = names.evidence(pub.evidence, line, "publications")
     verified = names.evidence(pub.id_evidence, line, "publications")
     yield Assertion(iri, RDF.type, KG.Publication)
+    yield Assertion(iri, DCTERMS.identifier, Literal(standardize(curie)))
     for source in pub.evidence:
         yield Assertion(URIRef(names.sources[source.source].iri), DCTERMS.references, iri, evidence)
     fields = {
@@ -217,7 +223,7 @@ def publication_assertions(pub: Publication, names: Resolver) -> Iterator[Assert
     yield Assertion(iri, RDFS.label, Literal(pub.title), evidence)
     yield Assertion(iri, KG.year, literal(pub.year), evidence)
     yield Assertion(iri, DCTERMS.issued, issued(pub), evidence)
-    yield Assertion(iri, DCTERMS.bibliographicCitation, Literal(citation(pub)), evidence)
+    yield Assertion(iri, DCTERMS.bibliographicCitation, Literal(citation(pub)))  # composed here, not printed so
     if pub.publisher:
         yield Assertion(iri, DCTERMS.publisher, names.node(pub.publisher, line, "publications"), evidence)
     for predicate, prefix, value in ((KG.pmid, "pubmed", pub.pmid), (KG.pmcid, "pmc", pub.pmcid)):

@@ -145,7 +145,11 @@ class Extractor:
             self.fact(self.subject, "kg:hasAntibodyLevel", level, section, sentence)
             self.fact(level, "kg:antibodyClass", Ref("antibody", name), section, sentence)
             self.fact(level, "kg:direction", Ref("term", direction), section, sentence)
-            if phenotype := self.lexicon.antibody_phenotype(name, direction):
+            phenotype = self.lexicon.antibody_phenotype(name, direction)
+            if phenotype and direction == "HighOrNormal":  # raised in some only: the level is not the phenotype
+                self.fact(self.subject, "kg:hasPhenotype", Ref("phenotype", phenotype), section, sentence,
+                          (("kg:occurrence", Ref("term", "InSome")),))
+            elif phenotype:
                 self.fact(level, "kg:manifestsAs", Ref("phenotype", phenotype), section, sentence)
                 self.fact(self.subject, "kg:hasPhenotype", Ref("phenotype", phenotype), section, sentence)
 
