@@ -10,7 +10,10 @@ export HOST PORT KG_STORE
 VENDOR := server/static/vendor
 YASGUI := $(VENDOR)/yasgui.min.js
 
-.PHONY: serve test build bench install install-test assets clean
+# OS packages the tests use: Debian's chromium (browser tests) and Virtuoso (an engine behind us).
+DEBIAN_PACKAGES := chromium chromium-driver virtuoso-opensource
+
+.PHONY: serve test stress build bench install install-test assets system clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +21,27 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
+
+$(VENV)/.installed-stress: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[test,stress]'
+	touch $@
+
+# Installs the missing Debian packages when it can (as root, or with sudo that needs no
+# password); otherwise says so in one line, which is a failure in CI (CI=true).
+system:
+	@missing=""; for package in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
+	else echo "make: cannot install Debian packages:$$missing (run as root or with sudo); their tests will be skipped"; \
+	  case "$${CI:-}" in true|1|yes) exit 1;; esac; exit 0; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "make: no apt-get to install$$missing"; case "$${CI:-}" in true|1|yes) exit 1;; esac; exit 0; }; \
+	echo "installing Debian packages:$$missing"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null
 
 # The query page's editor (YASGUI) and the API docs (Swagger UI) come from npm, when node is
 # here; without them the pages fall back to a plain form and a link to the OpenAPI schema. Nothing third-party is committed: web/ holds only the manifest.
@@ -48,8 +69,13 @@ build: install
 serve: build assets
 	$(BIN)/kg serve --store "$(KG_STORE)" --host "$(HOST)" --port "$(PORT)"
 
-test: install-test assets
+test: system install-test assets
 	$(BIN)/python -m pytest
+
+# The reliability suite (not part of `make test`): fuzzing, a soak, kill -9 during writes and
+# differential answers against a real server on loopback; prints a table, fails on any breach.
+stress: $(VENV)/.installed-stress
+	$(BIN)/python -m stress $(STRESS_ARGS)
 
 # Not a test: loads 1,300 generated MedlinePlus pages (pages/s), then starts kg serve, oxigraph
 # serve and rdflib-endpoint on loopback and prints a table per dataset.

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-import httpx
 import pyoxigraph as ox
 
 from kg.store import Store
+
+from .live import free_port, running
 
 STARTUP_SECONDS = 900  # rdflib-endpoint parses a million triples before it answers
 
@@ -28,12 +27,6 @@ class Server:
     pid: int
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _tool(name: str) -> str:
     found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if found is None:
@@ -41,37 +34,14 @@ def _tool(name: str) -> str:
     return found
 
 
-def _wait(process: subprocess.Popen[bytes], url: str, ready: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
-        try:
-            if httpx.get(ready, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url}: not ready after {STARTUP_SECONDS} s")
-
-
 @contextmanager
 def _running(name: str, command: list[str], path: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    port = _port()
+    port = free_port()
     command = [part.replace("{port}", str(port)) for part in command]
-    process = subprocess.Popen(command, env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}{path}"
-    try:
-        _wait(process, url, url)
+    ready = f"{url}?query={quote('ASK {}')}"
+    with running(command, ready, env, seconds=STARTUP_SECONDS, quiet=True) as process:
         yield Server(name, url, process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextmanager

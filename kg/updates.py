@@ -30,6 +30,8 @@ from .change import Change, Graph, graph_of, graph_term
 from .safety import Malformed, Prologue, shape
 from .sparql_lexer import Token
 
+KINDS = ("INSERT DATA", "DELETE DATA", "DELETE WHERE", "MODIFY", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
+         "LOAD")
 ALL = "*"  # every graph, the default graph included
 NAMED = "*named"  # every named graph
 DATA_KINDS = ("INSERT DATA", "DELETE DATA")
@@ -144,6 +146,13 @@ def _graph_ref(operation: Operation, index: int) -> tuple[Graph | str, int]:
 
 def written_graphs(operation: Operation) -> set[Graph | str]:
     """The graphs an operation can change: IRIs, None for the default graph, ALL for any."""
+    try:
+        return _written_graphs(operation)
+    except (ValueError, IndexError) as error:  # a truncated or malformed operation
+        raise Malformed(f"{operation.kind}: {error or 'the operation ends too soon'}") from None
+
+
+def _written_graphs(operation: Operation) -> set[Graph | str]:
     if operation.kind in ("MODIFY", "DELETE WHERE"):
         return _modify_graphs(operation)
     index = 2 if len(operation.tokens) > 1 and operation.tokens[1].is_word("SILENT") else 1
@@ -222,6 +231,9 @@ def run_operation(store: ox.Store, operation: Operation, base: str | None) -> Ch
 
 
 def _run(store: ox.Store, operation: Operation, base: str | None) -> Change:
+    if operation.kind not in KINDS:  # not an update operation: the engine says why
+        store.update(operation.text, base_iri=base)
+        raise Malformed(f"{operation.kind or 'the text'} does not start an update operation")
     if operation.kind in DATA_KINDS:
         return _data(store, operation, base)
     if operation.kind in ("CLEAR", "DROP", "CREATE"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from .errors import BadRequest, MethodNotAllowed, UnsupportedMediaType
@@ -77,3 +78,33 @@ def from_post(content_type: str | None, params: Params, body: bytes) -> Operatio
     if not media:
         raise UnsupportedMediaType(f"a POST needs a Content-Type: {FORM}, {QUERY} or {UPDATE}")
     raise UnsupportedMediaType(f"unsupported Content-Type {media!r}; use {FORM}, {QUERY} or {UPDATE}")
+
+
+# -- the same rules, described for the OpenAPI schema (/docs) ----------------------------------------
+
+def _parameter(name: str, description: str, *, many: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "array", "items": {"type": "string"}} if many else {"type": "string"}
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+DATASET = [
+    _parameter("default-graph-uri", "A graph for the default graph (replaces FROM)", many=True),
+    _parameter("named-graph-uri", "A graph for the named graphs (replaces FROM NAMED)", many=True),
+]
+FORMAT = [_parameter("format", "A result format by name or media type; overrides Accept (also `output`)")]
+GET_SPEC = {"parameters": [_parameter("query", "A SPARQL 1.1 query; without one: the service description"),
+                           *DATASET, *FORMAT]}
+POST_SPEC = {
+    "parameters": [*DATASET, *FORMAT,
+                   _parameter("using-graph-uri", "A graph for an update's WHERE default graph", many=True),
+                   _parameter("using-named-graph-uri", "A graph for an update's WHERE named graphs", many=True)],
+    "requestBody": {"required": True, "content": {
+        FORM: {"schema": {"type": "object", "properties": {
+            "query": {"type": "string"}, "update": {"type": "string"},
+            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+            "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}},
+        QUERY: {"schema": {"type": "string"}},
+        UPDATE: {"schema": {"type": "string"}},
+    }},
+}
+

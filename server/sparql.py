@@ -23,7 +23,7 @@ from .errors import Forbidden, Unauthorized
 from .jobs import Query, Update
 from .negotiation import GRAPH_FORMATS, negotiate, prefers_html
 from .pages import query_page
-from .protocol import Operation, from_params, from_post
+from .protocol import GET_SPEC, POST_SPEC, Operation, from_params, from_post
 
 router = APIRouter()
 TRUNCATED = "X-Results-Truncated"
@@ -100,14 +100,14 @@ def describe(request: Request) -> Response:
 
 
 @router.get("/sparql/", include_in_schema=False)  # as the W3C tests ask; registered after the canonical path
-@router.get("/sparql")
+@router.get("/sparql", openapi_extra=GET_SPEC, summary="A SPARQL query, or the service description")
 def sparql_get(request: Request) -> Response:
     operation = from_params(list(request.query_params.multi_items()), allow_update=False)
     return describe(request) if operation is None else run(operation, request)
 
 
 @router.post("/sparql/", include_in_schema=False)
-@router.post("/sparql")
+@router.post("/sparql", openapi_extra=POST_SPEC, summary="A SPARQL query or update")
 def sparql_post(request: Request, body: bytes = Depends(limited_body)) -> Response:
     params = list(request.query_params.multi_items())
     return run(from_post(request.headers.get("content-type"), params, body), request)
