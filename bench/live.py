@@ -27,9 +27,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def build_store(path: Path) -> Path:
-    """The default graph built into an on-disk store at `path`."""
-    subprocess.run([sys.executable, "-m", "kg.cli", "build", "--store", str(path)], check=True, capture_output=True)
+def build_store(path: Path, *, hpo: bool = False) -> Path:
+    """The default graph built into an on-disk store at `path` (HPO left out unless asked for)."""
+    command = [sys.executable, "-m", "kg.cli", "build", "--store", str(path), "--hpo" if hpo else "--without-hpo"]
+    subprocess.run(command, check=True, capture_output=True)
     return path
 
 

@@ -6,7 +6,8 @@ in-memory copy. Quads keep their blank-node labels, so every copy stays equal, n
 isomorphic. A change is relative to the state before it; `then` composes two.
 
 Applied in this order: empty `cleared`, remove `removed`, drop the names in `dropped`, add
-`added`, create the names in `created`.
+`added`, bulk-load the N-Quads files of `added_files` (large loads, staged on disk), create
+the names in `created`.
 
 >>> a = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal(1))
 >>> first = Change(added=frozenset({a}))
@@ -51,10 +52,11 @@ class Change:
     dropped: frozenset[str] = frozenset()
     added: frozenset[ox.Quad] = frozenset()
     created: frozenset[str] = frozenset()
+    added_files: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.cleared or self.removed or self.dropped or self.added or self.created)
+        return not (self.cleared or self.removed or self.dropped or self.added or self.created or self.added_files)
 
     @property
     def size(self) -> int:
@@ -69,6 +71,8 @@ class Change:
         revived = {graph_of(q) for q in later.added} | later.created
         dropped = (self.dropped | later.dropped) - revived
         created = (self.created - later.dropped) | later.created
+        if self.added_files or later.added_files:
+            raise ValueError("changes that load files are not composed")
         return Change(cleared, removed, frozenset(dropped), added, frozenset(created))
 
     def apply(self, store: ox.Store, *, bulk: bool = False) -> None:
@@ -83,18 +87,21 @@ class Change:
             store.bulk_extend(self.added)
         else:
             store.extend(self.added)
+        for path in self.added_files:
+            store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
         for graph in self.created:
             store.add_graph(ox.NamedNode(graph))
 
-    def encode(self) -> tuple[list[Graph], bytes, list[str], bytes, list[str]]:
+    def encode(self) -> tuple:
         """A compact picklable form: graph lists and N-Quads (which keep blank-node labels)."""
         return (sorted(self.cleared, key=lambda g: g or ""), _nquads(self.removed), sorted(self.dropped),
-                _nquads(self.added), sorted(self.created))
+                _nquads(self.added), sorted(self.created), list(self.added_files))
 
     @classmethod
-    def decode(cls, data: tuple[list[Graph], bytes, list[str], bytes, list[str]]) -> Change:
-        cleared, removed, dropped, added, created = data
-        return cls(frozenset(cleared), _quads(removed), frozenset(dropped), _quads(added), frozenset(created))
+    def decode(cls, data: tuple) -> Change:
+        cleared, removed, dropped, added, created, files = data
+        return cls(frozenset(cleared), _quads(removed), frozenset(dropped), _quads(added), frozenset(created),
+                   tuple(files))
 
 
 def fresh_blank_nodes(quads: Iterable[ox.Quad]) -> list[ox.Quad]:

@@ -20,7 +20,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Mapping, Sequence
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,7 +36,7 @@ from .change import Change
 from .safety import shape
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-JOURNAL, OWNER = "kg.journal", "kg.owner"
+JOURNAL, OWNER, STAGING = "kg.journal", "kg.owner", "kg-staging"
 BULK_QUADS = 100_000  # a change adding more quads than this goes through the engine's bulk path
 
 
@@ -164,9 +168,24 @@ class Store:
         self._apply_journaled(change, journal)
 
     def _apply_journaled(self, change: Change, journal: Path) -> None:
-        change.apply(self._engine, bulk=len(change.added) > BULK_QUADS)
+        change.apply(self._engine, bulk=len(change.added) > BULK_QUADS or bool(change.added_files))
         self._engine.flush()
         journal.unlink()
+
+    @contextmanager
+    def staging(self) -> Iterator[Path]:
+        """A folder for the files a change will load, kept until the change is applied: inside
+        the store's directory, so a journal that names them finds them after a crash."""
+        if self.path is None:
+            with tempfile.TemporaryDirectory(prefix="kg-staging-") as folder:
+                yield Path(folder)
+            return
+        folder = self.path / STAGING / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _recover(self) -> None:
         assert self.path is not None
@@ -174,6 +193,7 @@ class Store:
         journal = self.path / JOURNAL
         if journal.exists():
             self._apply_journaled(_read_journal(journal), journal)
+        shutil.rmtree(self.path / STAGING, ignore_errors=True)  # files of writes now applied or never begun
 
 
 def _in_use(path: Path) -> str:

@@ -49,6 +49,8 @@ class LoadRecord:
     title: str | None = None
     version: str | None = None
     sources: tuple[str, ...] = ()
+    license: str | None = None
+    rights: str | None = None
 
 
 def slug(graph: str) -> str:
@@ -84,6 +86,10 @@ def metadata_triples(record: LoadRecord) -> Iterator[Triple]:
         yield graph, SCHEMA.version, Literal(record.version)
     for source in record.sources:
         yield graph, PROV.wasDerivedFrom, URIRef(source)
+    if record.license:
+        yield graph, DCTERMS.license, URIRef(record.license)
+    if record.rights:
+        yield graph, DCTERMS.rights, Literal(record.rights)
     yield load, RDF.type, KG.Load
     yield load, RDFS.label, Literal(f"{record.loader} load of {slug(record.graph)}")
     yield load, PROV.startedAtTime, timestamp(record.started)

@@ -22,6 +22,9 @@ GRAPH = Namespace(BASE + "graph/")
 BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+OBO_IN_OWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+DEFINITION = OBO["IAO_0000115"]  # IAO's "definition", as OBO ontologies write it
+TERM_REPLACED_BY = OBO["IAO_0100001"]  # IAO's "term replaced by", on an obsolete term
 VANN = Namespace("http://purl.org/vocab/vann/")
 SCHEMA = SDO
 
@@ -47,9 +50,10 @@ PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "biolink": str(BIOLINK),
     "obo": str(OBO),
+    "oboInOwl": str(OBO_IN_OWL),
 }
 
 __all__ = [
-    "BASE", "BIOLINK", "DCTERMS", "GRAPH", "ID", "KG", "OBO", "OWL", "PREFIXES", "PROV", "RDF",
-    "RDFS", "SCHEMA", "SD", "SKOS", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "XSD",
+    "BASE", "BIOLINK", "DCTERMS", "DEFINITION", "GRAPH", "ID", "KG", "OBO", "OBO_IN_OWL", "OWL", "PREFIXES", "PROV", "RDF",
+    "RDFS", "SCHEMA", "SD", "SKOS", "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "XSD",
 ]

@@ -26,7 +26,7 @@ VOCAB = "https://w3id.org/higm-kg/vocab#"
 REGISTRY_PREFIXES = (
     "mondo", "hp", "cl", "go", "ro", "ncit", "doid", "hgnc", "ncbigene", "ensembl", "uniprot",
     "omim", "orphanet", "medgen", "umls", "snomedct", "gard", "nord", "pubmed", "pmc", "doi",
-    "ncbibook",
+    "ncbibook", "decipher", "mesh",
 )
 # A prefix map cannot carry a suffix: bioregistry's PubMed URI format is
 # https://pubmed.ncbi.nlm.nih.gov/$1/ (trailing slash), and its converter then falls back to a
@@ -36,7 +36,7 @@ URI_PREFIX_OVERRIDES = {"pubmed": "https://pubmed.ncbi.nlm.nih.gov/"}
 # (bioregistry lists e.g. STRING as a synonym of uniprot, which would mislead a reader).
 COMMON_SYNONYMS = {
     "uniprot": {"uniprotkb"}, "pubmed": {"pmid"}, "snomedct": {"sctid"}, "pmc": {"pmcid"},
-    "omim": {"mim"}, "orphanet": {"orpha", "ordo"},
+    "omim": {"mim"}, "orphanet": {"orpha", "ordo"}, "decipher": set(), "mesh": {"msh"},
 }
 
 

@@ -57,8 +57,10 @@ class KG(DefinedNamespace):
     affects: URIRef  # affects
     alteredCopies: URIRef  # altered copies
     antibodyClass: URIRef  # antibody class
+    aspect: URIRef  # aspect
     authorship: URIRef  # authorship
     binds: URIRef  # binds
+    biocuration: URIRef  # biocuration
     bookshelfId: URIRef  # NCBI Bookshelf ID
     causes: URIRef  # causes
     chromosome: URIRef  # chromosome
@@ -69,6 +71,7 @@ class KG(DefinedNamespace):
     editorship: URIRef  # editorship
     encodes: URIRef  # encodes
     evidence: URIRef  # evidence
+    evidenceCode: URIRef  # evidence code
     fatalUntreatedIn: URIRef  # fatal untreated in
     fatherToSonTransmission: URIRef  # father-to-son transmission
     hasAlleleRequirement: URIRef  # has allele requirement

@@ -74,7 +74,7 @@ def rdflib_answer(dataset: Dataset, text: str) -> Counter:
 
 def differential(outcome: Outcome) -> None:
     store = Store.open()
-    build(store)
+    build(store, with_hpo=False)
     dataset = Dataset(default_union=True)
     dataset.parse(data=store.serialize(ox.RdfFormat.N_QUADS).decode(), format="nquads")
     for name, text in workload().items():

@@ -40,7 +40,7 @@ def rows(result: ox.QuerySolutions) -> Rows:
 def default_store() -> Store:
     """The default graph in memory, shared by read-only tests."""
     store = Store.open()
-    build(store)
+    build(store, with_hpo=False)
     return store
 
 
@@ -48,7 +48,7 @@ def default_store() -> Store:
 def fresh_store() -> Store:
     """A default graph of one's own, for tests that write."""
     store = Store.open()
-    build(store)
+    build(store, with_hpo=False)
     return store
 
 

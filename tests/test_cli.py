@@ -28,7 +28,7 @@ SELECT ?gene ?protein ?cell ?receptor ?receptorCell WHERE {
 @pytest.fixture()
 def store(tmp_path: Path) -> Path:
     path = tmp_path / "store"
-    result = runner.invoke(app, ["build", "--store", str(path)])
+    result = runner.invoke(app, ["build", "--without-hpo", "--store", str(path)])
     assert result.exit_code == 0, result.output
     return path
 
@@ -39,9 +39,9 @@ def kg(*args: str) -> tuple[int, str, str]:
 
 
 def test_build_is_persistent_and_idempotent(store: Path) -> None:
-    code, out, _ = kg("build", "--store", str(store))
+    code, out, _ = kg("build", "--without-hpo", "--store", str(store))
     assert code == 0 and out.count("(unchanged)") == 2
-    code, out, _ = kg("build", "--if-missing", "--store", str(store))
+    code, out, _ = kg("build", "--without-hpo", "--if-missing", "--store", str(store))
     assert code == 0 and "already built" in out
 
 

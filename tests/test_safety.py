@@ -122,7 +122,7 @@ def test_the_check_sees_what_the_engine_calls(kind: str, name: str, text: str, e
 @pytest.fixture(scope="module")
 def server() -> Iterator[TestClient]:
     store = Store.open()
-    build(store)
+    build(store, with_hpo=False)
     with TestClient(create_app(store, Settings(update_token=TOKEN))) as client:
         yield client
 

@@ -42,7 +42,7 @@ def client(default_store: Store) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def disk_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("saved") / "store"
-    assert runner.invoke(cli, ["build", "--store", str(path)]).exit_code == 0
+    assert runner.invoke(cli, ["build", "--without-hpo", "--store", str(path)]).exit_code == 0
     return path
 
 
