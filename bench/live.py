@@ -100,3 +100,17 @@ def process_of(url: str) -> subprocess.Popen:
 def stop_by_sigterm(url: str, seconds: float = 30) -> bool:
     """Send SIGTERM to the server at `url`; whether it ended within `seconds`."""
     return stop(process_of(url), seconds)
+
+
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):  # a child belongs to the thread that forked it
+            try:
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+            except OSError:
+                continue
+    return found

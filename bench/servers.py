@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from kg.store import Store
 
-from .live import free_port, running
+from .live import free_port, running, tree
 
 STARTUP_SECONDS = 900  # rdflib-endpoint parses a million triples before it answers
 
@@ -47,6 +47,7 @@ def _running(name: str, command: list[str], path: str, env: dict[str, str] | Non
 @contextmanager
 def ours(data: Path, workdir: Path, workers: int) -> Iterator[Server]:
     """kg serve over an on-disk store loaded from `data`; queries run in its workers' memory."""
+    workdir.mkdir(parents=True, exist_ok=True)
     store = workdir / "kg-store"
     Store.open(store).bulk_load(data, ox.RdfFormat.N_QUADS)  # the same quads as the others, no load metadata
     env = {"KG_WORKERS": str(workers), "KG_MAX_PENDING": "256", "KG_QUERY_TIMEOUT": "120"}
@@ -58,6 +59,7 @@ def ours(data: Path, workdir: Path, workers: int) -> Iterator[Server]:
 @contextmanager
 def oxigraph(data: Path, workdir: Path) -> Iterator[Server]:
     """Oxigraph's own server over its on-disk store, with the union default graph."""
+    workdir.mkdir(parents=True, exist_ok=True)
     store = workdir / "oxigraph-store"
     subprocess.run([_tool("oxigraph"), "load", "--location", str(store), "--file", str(data)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -74,17 +76,15 @@ def rdflib_endpoint(data: Path) -> Iterator[Server]:
         yield server
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children, in MiB (Linux /proc)."""
+def pss_mib(pid: int) -> float:
+    """Proportional set size of a process and its descendants, in MiB: a page shared by n of
+    them counts 1/n in each, so forked workers sharing one copy of the data are not counted
+    once per worker as resident sizes would be."""
     total = 0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
+    for current in tree(pid):
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (OSError, StopIteration):
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except OSError:
             continue
-        pids.extend(int(child) for child in children)
+        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
     return total / 1024

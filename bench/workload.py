@@ -44,17 +44,21 @@ def canonical(answer: dict) -> Counter:
     return Counter(tuple(_term(row[n]) if n in row else None for n in names) for row in answer["results"]["bindings"])
 
 
-def answers(url: str, queries: dict[str, str], timeout: float) -> dict[str, Counter | str]:
+def answers(url: str, queries: dict[str, str], timeout: float) -> tuple[dict[str, Counter | str], dict[str, float]]:
+    """Each query's answer (or its error) and the seconds it took, one query at a time."""
     out: dict[str, Counter | str] = {}
+    seconds: dict[str, float] = {}
     with httpx.Client(timeout=timeout) as client:
         for name, text in queries.items():
+            began = time.perf_counter()
             try:
                 response = client.post(url, data={"query": text}, headers={"Accept": JSON})
                 response.raise_for_status()
                 out[name] = canonical(response.json())
             except (httpx.HTTPError, ValueError) as error:
                 out[name] = f"error: {error}"
-    return out
+            seconds[name] = time.perf_counter() - began
+    return out, seconds
 
 
 @dataclass

@@ -112,17 +112,21 @@ def progress_reporter(progress: Progress, path: Path) -> Callable[[int], None] |
 
 @app.command()
 def load(
-    files: Annotated[list[Path], typer.Argument(help="RDF files, curated .yaml files, or MedlinePlus pages (.txt, .html)")],
+    files: Annotated[list[Path], typer.Argument(help="RDF files, curated .yaml files, MedlinePlus pages (.txt, .html), "
+                                                     "or HPO release files")],
     store: StoreOption = None,
     graph: Annotated[str | None, typer.Option(help="Named graph IRI for all files [default: one graph per file]")] = None,
     format: Annotated[str | None, typer.Option("--format", help="RDF format, or medlineplus-text / medlineplus-html, if the file does not tell")] = None,
     force: Annotated[bool, typer.Option(help="Rewrite graphs even if their inputs are unchanged")] = False,
-    strict: Annotated[bool, typer.Option(help="Fail when a MedlinePlus page has sentences the loader does not understand")] = False,
+    strict: Annotated[bool, typer.Option(help="Fail on the first malformed HPO row or MedlinePlus sentence the loader "
+                                              "does not understand, instead of skipping and counting it")] = False,
 ) -> None:
     """Load files into named graphs, atomically: all of them, or nothing on any error.
 
-    Files: RDF (ttl, nt, nq, trig, rdf, jsonld), our curated .yaml, and MedlinePlus Genetics
-    condition or gene pages (.txt text captures, .html saved pages), each page into its own graph.
+    Files: RDF (ttl, nt, nq, trig, rdf, jsonld), our curated .yaml, MedlinePlus Genetics
+    condition or gene pages (.txt text captures, .html saved pages), each page into its own graph,
+    and HPO release files (hp.obo, phenotype.hpoa, genes_to_phenotype.txt; the annotation files
+    need the release's hp.obo in their folder).
     """
     from loaders import LoadOptions, loader_for, write
 

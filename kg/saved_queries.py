@@ -2,8 +2,9 @@
 
 The header says what the query answers and which parameters it takes, each with a type.
 Values are bound as RDF terms built and checked by the engine, and placed in a VALUES block
-at the start of the query's WHERE group, where every filter of the group sees them. No value
-is ever pasted into the text as a string.
+at the start of the query's WHERE group — and of every subquery's, since a subquery does not
+see the bindings around it — where every filter of the group sees them. No value is ever
+pasted into the text as a string.
 
 >>> query = read_query_text("demo", '''#+ summary: Labels
 ... #+ description: Labels of one entity.
@@ -24,6 +25,7 @@ kg.saved_queries.ParameterError: entity: not an IRI: Invalid IRI code point '>'
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Callable, Mapping
@@ -47,6 +49,8 @@ XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 HEADER_KEYS = {"summary", "description", "tags", "parameters", "example"}
+OPTIONAL_KEYS = {"section"}
+SECTION_KEYS = {"title", "types", "parameter"}
 PARAMETER_KEYS = {"name", "type", "required", "default", "example", "description"}
 FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "ASK", "DescribeQuery": "DESCRIBE"}
 
@@ -138,6 +142,16 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A saved query shown on the page of every entity of one of `types`, with the entity's IRI
+    as the value of `parameter`."""
+
+    title: str
+    types: tuple[str, ...]
+    parameter: str
+
+
+@dataclass(frozen=True)
 class SavedQuery:
     name: str
     summary: str
@@ -147,8 +161,9 @@ class SavedQuery:
     example: tuple[dict[str, str], ...]
     text: str
     form: str
-    values_at: int | None  # where the VALUES block goes; None when there is no WHERE group
+    values_at: tuple[int, ...]  # where VALUES blocks go: the WHERE group and each subquery's
     path: str = field(default="", compare=False)
+    section: Section | None = None
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:
@@ -172,10 +187,11 @@ class SavedQuery:
         """The query text with the values bound, and LIMIT / OFFSET when paging."""
         terms = self.terms(values)
         text = self.text
-        if terms and self.values_at is not None:
+        if terms and self.values_at:
             names = " ".join(f"?{name}" for name in terms)
             row = " ".join(str(term) for term in terms.values())
-            text = f"{text[:self.values_at]} VALUES ({names}) {{ ({row}) }}{text[self.values_at:]}"
+            for at in reversed(self.values_at):
+                text = f"{text[:at]} VALUES ({names}) {{ ({row}) }}{text[at:]}"
         if limit is not None:
             text += f"\nLIMIT {int(limit)} OFFSET {int(offset)}"
         return text
@@ -183,23 +199,21 @@ class SavedQuery:
     def metadata(self) -> dict[str, Any]:
         return {"name": self.name, "summary": self.summary, "description": self.description,
                 "tags": list(self.tags), "form": self.form,
-                "parameters": [p.metadata() for p in self.parameters], "example": list(self.example)}
+                "parameters": [p.metadata() for p in self.parameters], "example": list(self.example),
+                **({"section": dataclasses.asdict(self.section)} if self.section else {})}
 
 
-def _values_position(text: str) -> int | None:
-    """Just inside the group after the first top-level WHERE, or the first top-level group."""
-    after_where = False
-    first_open = None
+def _values_positions(text: str) -> tuple[int, ...]:
+    """Just inside the group after each WHERE (the query's and its subqueries'); without any
+    WHERE, inside the first top-level group."""
+    found, first_open, previous = [], None, None
     for token in tokens(text):
-        if token.depth != 0:
-            continue
-        if token.is_word("WHERE"):
-            after_where = True
-        elif token.kind == "open":
-            if after_where:
-                return token.start + 1
-            first_open = first_open if first_open is not None else token.start + 1
-    return first_open
+        if token.text == "{" and previous is not None and previous.is_word("WHERE"):
+            found.append(token.start + 1)
+        if token.text == "{" and token.depth == 0 and first_open is None:
+            first_open = token.start + 1
+        previous = token
+    return tuple(found) or ((first_open,) if first_open is not None else ())
 
 
 def _split(source: str) -> tuple[str, str, int]:
@@ -220,7 +234,7 @@ def _header(path: str, header: str) -> dict[str, Any]:
         raise QueryFileError(path, (mark.line + 1) if mark else 1, f"the #+ header is not YAML: {error}") from None
     if not isinstance(data, dict):
         raise QueryFileError(path, 1, "the file must start with a #+ YAML header (summary, description, …)")
-    missing, unknown = HEADER_KEYS - data.keys(), data.keys() - HEADER_KEYS
+    missing, unknown = HEADER_KEYS - data.keys(), data.keys() - HEADER_KEYS - OPTIONAL_KEYS
     if missing or unknown:
         raise QueryFileError(path, 1, f"header keys missing: {sorted(missing)}, unknown: {sorted(unknown)}")
     return data
@@ -241,6 +255,20 @@ def _parameter(path: str, spec: Any) -> Parameter:
             except ParameterError as error:
                 raise QueryFileError(path, 1, f"parameter {error}") from None
     return parameter
+
+
+def _section(path: str, spec: Any, parameters: tuple[Parameter, ...]) -> Section | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or spec.keys() != SECTION_KEYS or not isinstance(spec["types"], list):
+        raise QueryFileError(path, 1, f"section needs exactly {sorted(SECTION_KEYS)}, types a list of IRIs: {spec!r}")
+    if not any(p.name == spec["parameter"] and p.type == "iri" for p in parameters):
+        raise QueryFileError(path, 1, f"section: {spec['parameter']!r} is not a parameter of type iri")
+    try:
+        types = tuple(ox.NamedNode(str(t)).value for t in spec["types"])
+    except ValueError as error:
+        raise QueryFileError(path, 1, f"section: a type is not an IRI: {error}") from None
+    return Section(str(spec["title"]), types, str(spec["parameter"]))
 
 
 @lru_cache(maxsize=256)
@@ -267,12 +295,13 @@ def read_query_text(name: str, source: str, path: str = "") -> SavedQuery:
     for parameter in parameters:
         if not re.search(rf"[?$]{re.escape(parameter.name)}\b", text):
             raise QueryFileError(where, offset + 1, f"parameter {parameter.name} is not a variable of the query")
-    values_at = _values_position(text)
-    if parameters and values_at is None:
+    values_at = _values_positions(text)
+    if parameters and not values_at:
         raise QueryFileError(where, offset + 1, "a query with parameters needs a WHERE group to bind them in")
     example = tuple({str(k): str(v) for k, v in row.items()} for row in data["example"] or [])
     return SavedQuery(name, str(data["summary"]), str(data["description"]), tuple(map(str, data["tags"] or [])),
-                      parameters, example, text, FORMS.get(query.name, "SELECT"), values_at, where)
+                      parameters, example, text, FORMS.get(query.name, "SELECT"), values_at, where,
+                      _section(where, data.get("section"), parameters))
 
 
 def read_query(path: Path) -> SavedQuery:

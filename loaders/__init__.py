@@ -35,9 +35,9 @@ def _head(path: Path) -> bytes:
 
 def loader_for(path: Path, options: LoadOptions) -> Loader:
     """By `--format` when given (medlineplus-text, medlineplus-html, or an RDF format), else by
-    the file's content (HPO release files), then its name: our YAML fact files, MedlinePlus
-    pages (.txt, .html), and RDF for everything else."""
-    if options.format is None and hpo.kind(_head(path)):
+    the file's content (HPO release files), then its name: .obo and .hpoa for HPO, our YAML
+    fact files, MedlinePlus pages (.txt, .html), and RDF for everything else."""
+    if options.format is None and (hpo.kind(_head(path)) or path.suffix.lower() in hpo.SUFFIXES):
         return LOADERS[hpo.LOADER]
     if options.format in medlineplus.READERS or (options.format is None and path.suffix.lower() in medlineplus.SUFFIXES):
         return LOADERS[medlineplus.LOADER]

@@ -95,6 +95,8 @@ class KG(DefinedNamespace):
     pages: URIRef  # pages
     participatesIn: URIRef  # participates in
     personName: URIRef  # person name
+    phenotypeProfile: URIRef  # phenotype profile
+    phenotypeProfileSize: URIRef  # phenotype profile size
     pmcid: URIRef  # PubMed Central ID
     pmid: URIRef  # PubMed ID
     population: URIRef  # population

@@ -9,16 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.store import Store
-from ontology import GRAPH, RDF, SD, VOID, XSD
+from ontology import DCTERMS, GRAPH, PROV, RDF, SCHEMA, SD, VOID, XSD
 
 from .negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
 Triple = tuple[Node, Node, Node]
 DATASET = GRAPH["dataset"]
+# What the metadata graph says of a named graph that belongs in its VoID description too.
+ABOUT = (DCTERMS.title, SCHEMA.version, DCTERMS.license, DCTERMS.rights, PROV.wasDerivedFrom, DCTERMS.modified)
+ABOUT_QUERY = f"""SELECT ?graph ?p ?o WHERE {{
+  GRAPH <{GRAPH["metadata"]}> {{ ?graph a <{VOID.Dataset}> ; ?p ?o }}
+  VALUES ?p {{ {" ".join(f"<{p}>" for p in ABOUT)} }}
+}} ORDER BY ?graph ?p ?o"""
 
 
 def _count(value: int) -> Literal:
@@ -41,6 +48,7 @@ class Statistics:
     classes: dict[str, int]
     properties: dict[str, int]
     graphs: dict[str, int]
+    about: dict[str, tuple[Triple, ...]]  # each named graph's title, version, licence, rights, sources
 
     @classmethod
     def of(cls, store: Store) -> Statistics:
@@ -54,7 +62,24 @@ class Statistics:
             properties={row["p"].value: int(row["n"].value) for row in store.query(
                 "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")},
             graphs=store.graph_sizes(),
+            about=_about(store),
         )
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return URIRef(term.value) if isinstance(term, ox.NamedNode) else BNode(term.value)
+
+
+def _about(store: Store) -> dict[str, tuple[Triple, ...]]:
+    found: dict[str, list[Triple]] = {}
+    for row in store.query(ABOUT_QUERY):
+        graph = row["graph"].value
+        found.setdefault(graph, []).append((URIRef(graph), URIRef(row["p"].value), _term(row["o"])))
+    return {graph: tuple(triples) for graph, triples in found.items()}
 
 
 def statistics(store: Store) -> Statistics:
@@ -90,6 +115,7 @@ def void_triples(stats: Statistics, *, endpoint: str | None = None, dumps: Seque
         yield dataset, VOID.subset, URIRef(graph)
         yield URIRef(graph), RDF.type, VOID.Dataset
         yield URIRef(graph), VOID.triples, _count(size)
+        yield from stats.about.get(graph, ())
 
 
 def service_triples(stats: Statistics, endpoint: str, *, updates: bool, federation: bool) -> Iterator[Triple]:

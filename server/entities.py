@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.saved_queries import SavedQuery
 from kg.store import Store
 from ontology import BASE
 from ontology.identifiers import compress
 
 INCOMING_SAMPLES = 12  # subjects shown per incoming predicate; the count tells the rest
 INCOMING_TRIPLES = 1000  # incoming triples an RDF client gets (a class can have a million instances)
+SECTION_ROWS = 100  # rows of a saved query shown on a page; the query itself gives them all
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
@@ -74,11 +76,24 @@ class Incoming:
     subjects: list[Node]
 
 
+@dataclass(frozen=True)
+class Table:
+    """A saved query's answer for one entity, as a page shows it."""
+
+    title: str
+    query: str  # the saved query's name
+    parameter: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Node | None, ...]]
+    more: bool  # there are more than the rows shown
+
+
 @dataclass
 class Entity:
     iri: str
     facts: list[Fact]
     incoming: list[Incoming]
+    tables: list[Table] = field(default_factory=list)
 
     def _objects(self, predicate: str) -> list[Node]:
         return [f.object for f in self.facts if f.predicate.value == predicate]
@@ -128,8 +143,9 @@ def _provenance(store: Store, subject: ox.NamedNode) -> dict[tuple[str, str], li
     return found
 
 
-def describe(store: Store, iri: str) -> Entity | None:
-    """The entity's facts, or None when the graph says nothing about it."""
+def describe(store: Store, iri: str, sections: tuple[SavedQuery, ...] = ()) -> Entity | None:
+    """The entity's facts, and the answers of the saved queries with a section for one of its
+    types; None when the graph says nothing about it."""
     subject = ox.NamedNode(iri)
     sources = _provenance(store, subject)
     facts: dict[tuple[str, str], Fact] = {}
@@ -141,7 +157,19 @@ def describe(store: Store, iri: str) -> Entity | None:
     incoming = _incoming(store, subject)
     if not facts and not incoming:
         return None
-    return Entity(iri, list(facts.values()), incoming)
+    types = {fact.object.value for fact in facts.values() if fact.predicate.value == RDF_TYPE}
+    tables = [_table(store, query, iri) for query in sections
+              if query.section and types.intersection(query.section.types)]
+    return Entity(iri, list(facts.values()), incoming, tables)
+
+
+def _table(store: Store, query: SavedQuery, iri: str) -> Table:
+    assert query.section is not None
+    result = store.query(query.bind({query.section.parameter: iri}, limit=SECTION_ROWS + 1))
+    names = [variable.value for variable in result.variables]
+    rows = [tuple(None if row[name] is None else _node(row[name]) for name in names) for row in result]
+    return Table(query.section.title, query.name, query.section.parameter, tuple(names), rows[:SECTION_ROWS],
+                 len(rows) > SECTION_ROWS)
 
 
 def _incoming(store: Store, subject: ox.NamedNode) -> list[Incoming]:

@@ -67,7 +67,8 @@ def entity_response(request: Request, iri: str) -> Response:
     accept, override = request.headers.get("accept"), format_override(request)
     pool = request.app.state.pool
     if prefers_html(accept) and not override:
-        entity = pool.call(entities.describe, iri)
+        sections = tuple(q for q in request.app.state.queries.values() if q.section)
+        entity = pool.call(entities.describe, iri, sections)
         if entity is None:
             raise NotFound(f"the graph says nothing about <{iri}>")
         return _page(request, entity)

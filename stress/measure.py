@@ -10,19 +10,7 @@ from pathlib import Path
 
 import httpx
 
-
-def tree(pid: int) -> list[int]:
-    """A process and all its descendants (Linux /proc)."""
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                pending.extend(int(child) for child in (task / "children").read_text().split())
-            except OSError:
-                continue
-    return found
+from bench.live import tree
 
 
 def _status(pid: int, key: str) -> int:

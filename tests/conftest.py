@@ -53,6 +53,14 @@ def fresh_store() -> Store:
 
 
 @pytest.fixture(scope="session")
+def full_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The default graph with HPO's whole release, on disk (about a minute to build)."""
+    store = Store.open(tmp_path_factory.mktemp("full") / "store")
+    build(store)
+    return store
+
+
+@pytest.fixture(scope="session")
 def select(default_store: Store) -> Callable[[str], Rows]:
     """Run a SELECT with the usual prefixes over the default graph."""
     from ontology import PREFIXES

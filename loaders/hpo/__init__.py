@@ -32,6 +32,7 @@ LOADED_GRAPHS = (ONTOLOGY_GRAPH, ANNOTATIONS_GRAPH, GENES_GRAPH)
 HOME = "https://hpo.jax.org/"
 RELEASES = "https://github.com/obophenotype/human-phenotype-ontology/releases/download/"
 FILES = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
+SUFFIXES = (".obo", ".hpoa")  # files read as HPO's even when their first bytes do not say so
 ATTRIBUTION = ("Human Phenotype Ontology (HPO), https://hpo.jax.org/, by the HPO Consortium and the Monarch "
                "Initiative; used under the HPO licence")
 
@@ -96,7 +97,7 @@ def load_annotations(path: Path, options: LoadOptions) -> list[GraphLoad]:
     source = _ontology_beside(path)
     found = diseases.read(path, source.ids(), strict=options.strict, report=options.report)
     notes = tuple(n for n in (found.problems.summary(),) if n)
-    return [GraphLoad(graph=options.graph or ANNOTATIONS_GRAPH, triples=diseases.triples(found.rows),
+    return [GraphLoad(graph=options.graph or ANNOTATIONS_GRAPH, triples=diseases.triples(found.rows, source.hierarchy()),
                       inputs=(_digest(path),), notes=notes,
                       title=f"HPO disease annotations, release {found.version or source.version}",
                       **{**_metadata(source), "version": found.version or source.version})]

@@ -34,7 +34,7 @@ from .common import (
     iri,
     known_term,
 )
-from .obo import term_iri
+from .obo import Hierarchy, term_iri
 
 COLUMNS = ("database_id", "disease_name", "qualifier", "hpo_id", "reference", "evidence", "onset", "frequency",
            "sex", "modifier", "aspect", "biocuration")
@@ -42,6 +42,7 @@ EVIDENCE = ("IEA", "PCS", "TAS", "ICE")
 ASPECTS = ("P", "I", "C", "M", "H")
 CURATION = re.compile(r"[^\[\]]+\[\d{4}-\d{2}-\d{2}\]")
 ISBN = re.compile(r"ISBN(?:-1[03])?:([0-9Xx-]+)")
+PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,8 @@ def reference_iri(reference: str) -> str:
 
 
 def _split(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(";") if part.strip())
+    """The entries of a `;` list, each once (the release repeats some curation entries)."""
+    return tuple(dict.fromkeys(part.strip() for part in value.split(";") if part.strip()))
 
 
 def parse_row(fields: list[str], line: int, known: set[str]) -> Annotation:
@@ -143,9 +145,11 @@ def read(path: Path, known: set[str], *, strict: bool = False,
 P = {name: iri(BIOLINK[name]) for name in (
     "subject", "predicate", "object", "negated", "onset_qualifier", "qualifiers", "publications", "has_phenotype")}
 ASSOCIATION, DISEASE = iri(BIOLINK.DiseaseToPhenotypicFeatureAssociation), iri(BIOLINK.Disease)
-OURS = {name: iri(KG[name]) for name in ("evidenceCode", "aspect", "biocuration", "sex")}
+OURS = {name: iri(KG[name]) for name in ("evidenceCode", "aspect", "biocuration", "sex", "phenotypeProfile",
+                                         "phenotypeProfileSize")}
 SEXES = {"Male": iri(KG.Male), "Female": iri(KG.Female)}
 TRUE = ox.Literal("true", datatype=iri(XSD.boolean))
+INTEGER = iri(XSD.integer)
 
 
 def association_iri(row: Annotation) -> ox.NamedNode:
@@ -157,8 +161,7 @@ def association_iri(row: Annotation) -> ox.NamedNode:
     return iri(ID["hpo-annotation/" + hashlib.sha256(key.encode()).hexdigest()[:20]])
 
 
-def annotation_triples(row: Annotation) -> Iterator[ox.Triple]:
-    node = association_iri(row)
+def annotation_triples(row: Annotation, node: ox.NamedNode) -> Iterator[ox.Triple]:
     yield ox.Triple(node, TYPE, ASSOCIATION)
     yield ox.Triple(node, P["subject"], iri(curie_iri(row.disease)))
     yield ox.Triple(node, P["predicate"], P["has_phenotype"])
@@ -181,13 +184,38 @@ def annotation_triples(row: Annotation) -> Iterator[ox.Triple]:
         yield ox.Triple(node, OURS["biocuration"], ox.Literal(entry))
 
 
-def triples(rows: Iterable[Annotation]) -> Iterator[ox.Triple]:
-    """Every association, and each disease once with its type and the name the file gives it."""
+def profiles(rows: Iterable[Annotation], hierarchy: Hierarchy) -> dict[str, set[str]]:
+    """Each disease's phenotypic abnormalities (aspect P, not negated) closed under their
+    ancestors, without Phenotypic abnormality itself and the terms above it, which every
+    profile would share."""
+    above = hierarchy.ancestors(PHENOTYPIC_ABNORMALITY)
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        if row.aspect == "P" and not row.negated:
+            found.setdefault(row.disease, set()).update(hierarchy.ancestors(row.phenotype) - above)
+    return found
+
+
+def profile_triples(disease: str, terms: set[str]) -> Iterator[ox.Triple]:
+    node = iri(curie_iri(disease))
+    yield ox.Triple(node, OURS["phenotypeProfileSize"], ox.Literal(str(len(terms)), datatype=INTEGER))
+    for term in sorted(terms):
+        yield ox.Triple(node, OURS["phenotypeProfile"], term_iri(term))
+
+
+def triples(rows: tuple[Annotation, ...], hierarchy: Hierarchy) -> Iterator[ox.Triple]:
+    """Every association; each disease once with its type, the name the file gives it and its
+    phenotype profile (what similar-conditions compares)."""
     named: set[str] = set()
+    written: set[ox.NamedNode] = set()  # a row repeated word for word is one node, written once
     for row in rows:
         if row.disease not in named:
             named.add(row.disease)
             disease = iri(curie_iri(row.disease))
             yield ox.Triple(disease, TYPE, DISEASE)
             yield ox.Triple(disease, LABEL, ox.Literal(row.disease_name))
-        yield from annotation_triples(row)
+        if (node := association_iri(row)) not in written:
+            written.add(node)
+            yield from annotation_triples(row, node)
+    for disease, terms in profiles(rows, hierarchy).items():
+        yield from profile_triples(disease, terms)

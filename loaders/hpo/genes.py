@@ -87,9 +87,12 @@ def gene_iri(gene: str) -> ox.NamedNode:
     return iri(curie_iri(f"NCBIGene:{gene}"))
 
 
-def association_triples(row: GeneAnnotation) -> Iterator[ox.Triple]:
+def association_iri(row: GeneAnnotation) -> ox.NamedNode:
     key = f"{row.gene}\t{row.phenotype}\t{row.disease}\t{row.frequency!r}"
-    node = iri(ID["hpo-gene-annotation/" + hashlib.sha256(key.encode()).hexdigest()[:20]])
+    return iri(ID["hpo-gene-annotation/" + hashlib.sha256(key.encode()).hexdigest()[:20]])
+
+
+def association_triples(row: GeneAnnotation, node: ox.NamedNode) -> Iterator[ox.Triple]:
     yield ox.Triple(node, TYPE, ASSOCIATION)
     yield ox.Triple(node, P["subject"], gene_iri(row.gene))
     yield ox.Triple(node, P["predicate"], P["has_phenotype"])
@@ -102,9 +105,12 @@ def association_triples(row: GeneAnnotation) -> Iterator[ox.Triple]:
 def triples(rows: Iterable[GeneAnnotation]) -> Iterator[ox.Triple]:
     """Every association, and each gene once with its type and symbol."""
     named: set[str] = set()
+    written: set[ox.NamedNode] = set()  # a row repeated is one node, written once
     for row in rows:
         if row.gene not in named:
             named.add(row.gene)
             yield ox.Triple(gene_iri(row.gene), TYPE, GENE)
             yield ox.Triple(gene_iri(row.gene), LABEL, ox.Literal(row.symbol))
-        yield from association_triples(row)
+        if (node := association_iri(row)) not in written:
+            written.add(node)
+            yield from association_triples(row, node)

@@ -58,6 +58,28 @@ class Release:
     def ids(self) -> set[str]:
         return {term.id for term in self.terms}
 
+    def hierarchy(self) -> Hierarchy:
+        return Hierarchy({term.id: term.parents for term in self.terms})
+
+
+class Hierarchy:
+    """The is_a graph of a release: each term's ancestors (itself included), computed once."""
+
+    def __init__(self, parents: dict[str, tuple[str, ...]]) -> None:
+        self._parents = parents
+        self._closed: dict[str, frozenset[str]] = {}
+
+    def ancestors(self, term: str) -> frozenset[str]:
+        if term not in self._closed:
+            found, stack = {term}, [term]
+            while stack:
+                for parent in self._parents.get(stack.pop(), ()):
+                    if parent not in found:
+                        found.add(parent)
+                        stack.append(parent)
+            self._closed[term] = frozenset(found)
+        return self._closed[term]
+
 
 def _term(frame: fastobo.term.TermFrame) -> Term:
     fields: dict[str, list] = {"synonyms": [], "xrefs": [], "parents": [], "alt_ids": [], "replaced_by": [],
