@@ -4,17 +4,23 @@ the triples of a frequency."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 
 from ontology import BIOLINK, RDF, RDFS, XSD
 from ontology.identifiers import expand
 
+from ..errors import LoadError
+from ..problems import Problems
 from .obo import term_iri
+
+Row = TypeVar("Row")
 
 DISEASES = ("OMIM", "ORPHA", "DECIPHER")
 HPO_ID = re.compile(r"HP:\d{7}")
@@ -91,3 +97,35 @@ def frequency_triples(node: ox.NamedNode, frequency: Frequency) -> Iterator[ox.T
         yield ox.Triple(node, FREQUENCIES["has_total"], ox.Literal(str(frequency.total), datatype=INTEGER))
     else:
         yield ox.Triple(node, FREQUENCIES["has_percentage"], ox.Literal(str(frequency.percent), datatype=DECIMAL))
+
+
+@dataclass(frozen=True)
+class Table(Generic[Row]):
+    """The rows of a tab-separated release file, its `#key: value` header lines, and the rows it skipped."""
+
+    rows: tuple[Row, ...]
+    header: dict[str, str]
+    problems: Problems
+
+
+def read_table(path: Path, columns: str, parse: Callable[[list[str], int], Row], *, strict: bool,
+               report: Callable[[int], None] | None) -> Table[Row]:
+    """Each data row of `path` through `parse` (after the `#` lines and the `columns` line);
+    a row `parse` rejects is counted in `problems` (or, strict, fatal)."""
+    problems, rows, header = Problems(str(path), strict), [], {}
+    try:
+        with path.open(encoding="utf-8") as file:
+            for number, text in enumerate(file, start=1):
+                if report:
+                    report(len(text.encode()))
+                if text.startswith("#"):
+                    key, _, value = text[1:].partition(":")
+                    header[key.strip()] = value.strip()
+                elif text.strip() and not text.startswith(columns):
+                    try:
+                        rows.append(parse(text.rstrip("\r\n").split("\t"), number))
+                    except Bad as error:
+                        problems.add(number, str(error))
+    except UnicodeDecodeError as error:
+        raise LoadError(str(path), f"not UTF-8: {error.reason}") from None
+    return Table(tuple(rows), header, problems)

@@ -33,6 +33,7 @@ from .common import (
     frequency_triples,
     iri,
     known_term,
+    read_table,
 )
 from .obo import Hierarchy, term_iri
 
@@ -117,27 +118,11 @@ def parse_row(fields: list[str], line: int, known: set[str]) -> Annotation:
 def read(path: Path, known: set[str], *, strict: bool = False,
          report: Callable[[int], None] | None = None) -> Annotations:
     """The rows of a phenotype.hpoa file; malformed rows are skipped and counted (or, strict, fatal)."""
-    problems, rows, version = Problems(str(path), strict), [], None
-    try:
-        with path.open(encoding="utf-8") as file:
-            for number, text in enumerate(file, start=1):
-                if report:
-                    report(len(text.encode()))
-                if text.startswith("#"):
-                    key, _, value = text[1:].partition(":")
-                    version = value.strip() if key.strip() == "version" else version
-                    continue
-                if text.startswith("database_id") or not text.strip():
-                    continue
-                try:
-                    rows.append(parse_row(text.rstrip("\r\n").split("\t"), number, known))
-                except Bad as error:
-                    problems.add(number, str(error))
-    except UnicodeDecodeError as error:
-        raise LoadError(str(path), f"not UTF-8: {error.reason}") from None
-    if not rows:
+    table = read_table(path, COLUMNS[0], lambda fields, line: parse_row(fields, line, known), strict=strict,
+                       report=report)
+    if not table.rows:
         raise LoadError(str(path), "no annotation rows: this is not a phenotype.hpoa file")
-    return Annotations(version, tuple(rows), problems)
+    return Annotations(table.header.get("version"), table.rows, table.problems)
 
 
 # -- triples ---------------------------------------------------------------------------------------

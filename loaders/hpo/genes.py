@@ -26,6 +26,7 @@ from .common import (
     frequency_triples,
     iri,
     known_term,
+    read_table,
 )
 from .obo import term_iri
 
@@ -60,23 +61,11 @@ def parse_row(fields: list[str], line: int, known: set[str]) -> GeneAnnotation:
 
 def read(path: Path, known: set[str], *, strict: bool = False,
          report: Callable[[int], None] | None = None) -> GeneAnnotations:
-    problems, rows = Problems(str(path), strict), []
-    try:
-        with path.open(encoding="utf-8") as file:
-            for number, text in enumerate(file, start=1):
-                if report:
-                    report(len(text.encode()))
-                if text.startswith(COLUMNS[0]) or not text.strip():
-                    continue
-                try:
-                    rows.append(parse_row(text.rstrip("\r\n").split("\t"), number, known))
-                except Bad as error:
-                    problems.add(number, str(error))
-    except UnicodeDecodeError as error:
-        raise LoadError(str(path), f"not UTF-8: {error.reason}") from None
-    if not rows:
+    table = read_table(path, COLUMNS[0], lambda fields, line: parse_row(fields, line, known), strict=strict,
+                       report=report)
+    if not table.rows:
         raise LoadError(str(path), "no rows: this is not a genes_to_phenotype.txt file")
-    return GeneAnnotations(tuple(rows), problems)
+    return GeneAnnotations(table.rows, table.problems)
 
 
 P = {name: iri(BIOLINK[name]) for name in ("subject", "predicate", "object", "has_phenotype", "disease_context_qualifier")}
