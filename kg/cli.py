@@ -6,7 +6,9 @@ on stderr and a non-zero exit code.
 
 from __future__ import annotations
 
+import json
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +33,7 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
 PROGRESS_THRESHOLD = 1_000_000  # bytes; smaller files load without a progress bar
+LISTED = 50  # graphs listed one by one after a load; beyond that, counts
 SHUTDOWN_GRACE = 5  # seconds requests in flight get after SIGTERM; then running operations are stopped
 
 StoreOption = Annotated[
@@ -56,6 +59,7 @@ def reported() -> Iterator[None]:
     except Failure as error:
         fail(str(error), error.code)
     except (LoadError, StoreInUse) as error:
+        traceback.clear_frames(error.__traceback__)  # let go of an open store: its lock goes with it
         fail(str(error), 1)
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
         kind = "query syntax" if isinstance(error, SyntaxError) else type(error).__name__
@@ -113,35 +117,47 @@ def progress_reporter(progress: Progress, path: Path) -> Callable[[int], None] |
 @app.command()
 def load(
     files: Annotated[list[Path], typer.Argument(help="RDF files, curated .yaml files, MedlinePlus pages (.txt, .html), "
-                                                     "or HPO release files")],
+                                                     "NLM MedlinePlus Genetics XML or JSON records, or HPO release files")],
     store: StoreOption = None,
     graph: Annotated[str | None, typer.Option(help="Named graph IRI for all files [default: one graph per file]")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="RDF format, or medlineplus-text / medlineplus-html, if the file does not tell")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="RDF format, or medlineplus-text / -html / -xml / "
+                                                                "-json, if the file does not tell")] = None,
     force: Annotated[bool, typer.Option(help="Rewrite graphs even if their inputs are unchanged")] = False,
     strict: Annotated[bool, typer.Option(help="Fail on the first malformed HPO row or MedlinePlus sentence the loader "
                                               "does not understand, instead of skipping and counting it")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write what each page or record gave (facts by kind, "
+                                                                 "sentences not understood, names not in the lexicon, "
+                                                                 "warnings) to this JSON file")] = None,
 ) -> None:
     """Load files into named graphs, atomically: all of them, or nothing on any error.
 
     Files: RDF (ttl, nt, nq, trig, rdf, jsonld), our curated .yaml, MedlinePlus Genetics
     condition or gene pages (.txt text captures, .html saved pages), each page into its own graph,
-    and HPO release files (hp.obo, phenotype.hpoa, genes_to_phenotype.txt; the annotation files
-    need the release's hp.obo in their folder).
+    NLM's MedlinePlus Genetics records (the bulk ghr-summaries.xml, per-topic .xml or .json), each
+    record into its own graph, and HPO release files (hp.obo, phenotype.hpoa,
+    genes_to_phenotype.txt; the annotation files need the release's hp.obo in their folder).
     """
-    from loaders import LoadOptions, loader_for, write
+    from loaders import LoadOptions, graphs, load_files, write
 
     with reported():
-        loads = []
+        notes: list[str] = []
+        reports: list[dict[str, object]] | None = [] if report else None
         with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                       console=errors, transient=True) as progress:
-            for path in files:
-                options = LoadOptions(graph, format, progress_reporter(progress, path), strict)
-                loads += loader_for(path, options)(path, options)
-        for note in (note for load in loads for note in load.notes):
+            def options(path: Path) -> LoadOptions:
+                return LoadOptions(graph, format, progress_reporter(progress, path), strict)
+
+            outcomes = write(open_store(store), graphs(load_files(files, options), notes, reports), force=force)
+        for note in notes:
             errors.print(escape(note), highlight=False)
-        for outcome in write(open_store(store), loads, force=force):
+        written = sum(not outcome.unchanged for outcome in outcomes)
+        for outcome in outcomes[:LISTED] if len(outcomes) > LISTED else outcomes:
             state = "unchanged" if outcome.unchanged else "written"
             console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
+        if len(outcomes) > LISTED:
+            console.print(f"… {len(outcomes)} graphs in all: {written} written, {len(outcomes) - written} unchanged")
+        if report and reports is not None:
+            report.write_text(json.dumps(reports, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def saved_query(query: str) -> SavedQuery | None:

@@ -13,9 +13,11 @@ journaled first, so a process killed half-way leaves the store as it was or as i
 from __future__ import annotations
 
 import datetime
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -42,6 +44,7 @@ class GraphLoad:
     version: str | None = None
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what the loader skipped, for the user
+    report: dict[str, Any] | None = None  # what the loader read and did not, for `kg load --report`
     license: str | None = None  # the licence's IRI
     rights: str | None = None  # the attribution the source asks for
 
@@ -55,7 +58,16 @@ class Outcome:
     unchanged: bool
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What a loader has to say that is not a graph (records of kinds it skipped, say)."""
+
+    notes: tuple[str, ...] = ()
+    report: dict[str, Any] | None = None
+
+
 Progress = Callable[[str, int], None]  # (graph, triples written so far)
+MERGE_BELOW = 64 * 1024 * 1024
 
 
 def recorded_inputs(store: Store, graph: str) -> dict[str, str]:
@@ -72,9 +84,9 @@ def is_current(store: Store, load: GraphLoad, recorded: dict[str, str]) -> bool:
     return same and store.has_graph(load.graph)
 
 
-def _stage(load: GraphLoad, path: Path, progress: Progress | None) -> int:
-    """Stream a graph's triples into an N-Quads file; how many there were."""
-    graph = ox.NamedNode(load.graph)
+def _stage(load: GraphLoad, record: Callable[[int], LoadRecord], path: Path, progress: Progress | None) -> int:
+    """Stream a graph's triples, then its metadata, into an N-Quads file; how many triples it has."""
+    graph, meta = ox.NamedNode(load.graph), ox.NamedNode(str(METADATA_GRAPH))
     count = 0
 
     def quads() -> Iterator[ox.Quad]:
@@ -84,51 +96,67 @@ def _stage(load: GraphLoad, path: Path, progress: Progress | None) -> int:
             if progress and count % 100_000 == 0:
                 progress(load.graph, count)
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+        for triple in triples_to_ox(metadata_triples(record(count))):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, meta)
 
     ox.serialize(quads(), str(path), format=ox.RdfFormat.N_QUADS)
     return count
 
 
-def _retracted(store: Store, pending: Sequence[GraphLoad], recorded: dict[str, dict[str, str]]) -> frozenset[ox.Quad]:
-    """The metadata of the graphs about to be replaced."""
+def _retracted(store: Store, load: GraphLoad, recorded: dict[str, str]) -> list[ox.Quad]:
+    """The metadata of a graph about to be replaced."""
     meta = str(METADATA_GRAPH)
-    return frozenset(
-        quad
-        for load in pending
-        for subject in (load.graph, str(load_iri(load.graph)), *recorded[load.graph])
-        for quad in store.subject_quads(meta, subject)
-    )
+    return [quad for subject in (load.graph, str(load_iri(load.graph)), *recorded)
+            for quad in store.subject_quads(meta, subject)]
 
 
-def write(store: Store, loads: Sequence[GraphLoad], *, force: bool = False,
+def _merged(folder: Path, files: list[Path]) -> tuple[str, ...]:
+    """The staged files to bulk-load: small ones joined into one, so a load of thousands of small
+    graphs is one bulk load, not thousands."""
+    small = [path for path in files if path.stat().st_size < MERGE_BELOW]
+    if len(small) < 2:
+        return tuple(str(path) for path in files)
+    merged = folder / "merged.nq"
+    with merged.open("wb") as out:
+        for path in small:
+            with path.open("rb") as part:
+                shutil.copyfileobj(part, out)
+            path.unlink()
+    return (str(merged), *(str(path) for path in files if path not in small))
+
+
+def write(store: Store, loads: Iterable[GraphLoad], *, force: bool = False,
           progress: Progress | None = None) -> list[Outcome]:
-    """Replace each changed graph and its metadata, all as one journaled change."""
+    """Replace each changed graph and its metadata, all as one journaled change.
+
+    `loads` is read once, one graph at a time, so a loader may produce them as it reads its
+    input. When the same graph comes twice, the later load is the one written.
+    """
     started = datetime.datetime.now(datetime.UTC)
-    recorded = {load.graph: recorded_inputs(store, load.graph) for load in loads}
-    pending = [load for load in loads if force or not is_current(store, load, recorded[load.graph])]
-    counts: dict[str, int] = {}
+    outcomes: dict[str, Outcome] = {}
+    staged: dict[str, Path] = {}
+    removed: set[ox.Quad] = set()
     with store.staging() as folder:
-        files = []
-        for index, load in enumerate(pending):
-            files.append(folder / f"{index}.nq")
-            counts[load.graph] = _stage(load, files[-1], progress)
-        ended = datetime.datetime.now(datetime.UTC)
-        records = [
-            LoadRecord(graph=load.graph, loader=load.loader, inputs=load.inputs, triples=counts[load.graph],
-                       started=started, ended=ended, title=load.title, version=load.version,
-                       sources=load.sources, license=load.license, rights=load.rights)
-            for load in pending
-        ]
-        metadata = triples_to_ox({t for record in records for t in metadata_triples(record)})
-        graph = ox.NamedNode(str(METADATA_GRAPH))
-        store.apply(Change(
-            cleared=frozenset(load.graph for load in pending),
-            removed=_retracted(store, pending, recorded),
-            added=frozenset(ox.Quad(t.subject, t.predicate, t.object, graph) for t in metadata),
-            added_files=tuple(str(path) for path in files),
-        ))
-    return [Outcome(load.graph, counts.get(load.graph, _size(load)), unchanged=load.graph not in counts)
-            for load in loads]
+        for index, load in enumerate(loads):
+            if load.graph in staged:
+                staged.pop(load.graph).unlink()
+            recorded = recorded_inputs(store, load.graph)
+            if not force and is_current(store, load, recorded):
+                outcomes[load.graph] = Outcome(load.graph, _size(load), unchanged=True)
+                continue
+
+            def record(count: int, load: GraphLoad = load) -> LoadRecord:
+                return LoadRecord(graph=load.graph, loader=load.loader, inputs=load.inputs, triples=count,
+                                  started=started, ended=datetime.datetime.now(datetime.UTC), title=load.title,
+                                  version=load.version, sources=load.sources, license=load.license,
+                                  rights=load.rights)
+
+            staged[load.graph] = folder / f"{index}.nq"
+            outcomes[load.graph] = Outcome(load.graph, _stage(load, record, staged[load.graph], progress), False)
+            removed.update(_retracted(store, load, recorded))
+        store.apply(Change(cleared=frozenset(staged), removed=frozenset(removed),
+                           added_files=_merged(folder, list(staged.values()))))
+    return list(outcomes.values())
 
 
 def _size(load: GraphLoad) -> int:

@@ -32,7 +32,7 @@ SCHEMA = SDO
 # so a misspelt term is an error.
 VOCABULARIES = {
     "kg": KG, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "skos": SKOS, "dcterms": DCTERMS,
-    "prov": PROV, "schema": SCHEMA,
+    "prov": PROV, "schema": SCHEMA, "oboInOwl": OBO_IN_OWL,
 }
 
 # Prefixes for output (Turtle, query pages) and for parsing saved queries.

@@ -103,8 +103,11 @@ class KG(DefinedNamespace):
     position: URIRef  # position
     predominantlyAffects: URIRef  # predominantly affects
     produces: URIRef  # produces
+    relatedCondition: URIRef  # related condition
+    relatedGene: URIRef  # related gene
     requiredFor: URIRef  # required for
     resourceCategory: URIRef  # resource category
+    reviewed: URIRef  # reviewed
     section: URIRef  # section
     sex: URIRef  # sex
     sha256: URIRef  # SHA-256

@@ -60,7 +60,7 @@ CASES: list[tuple[str, str, set[tuple[str, ...]]]] = [
               ?st rdf:subject <{MONDO}> ; rdf:predicate kg:hasPhenotype ; rdf:object ?hp ;
                   kg:occurrence/rdfs:label ?occurrence }}""",
         {(f"http://purl.obolibrary.org/obo/HP_{hp}", occ) for hp, occ in [
-            ("0006532", "common"), ("0011108", "common"), ("0000403", "common"),
+            ("0002090", "common"), ("0011108", "common"), ("0000403", "common"),
             ("0002028", "common"), ("0001508", "common"), ("0001875", "in some affected people"),
             ("0003496", "in some affected people"),
             ("0002960", "may develop"), ("0011450", "may develop"), ("0001392", "may develop"),

@@ -21,7 +21,7 @@ from ontology import PREFIXES
 FIXTURES = ROOT / "tests" / "data" / "medlineplus"
 HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 CURATED = "https://w3id.org/higm-kg/graph/curated/x-linked-hyper-igm-syndrome"
-LOADED = "https://w3id.org/higm-kg/graph/medlineplus/condition/x-linked-hyper-igm-syndrome"
+LOADED = "https://w3id.org/higm-kg/graph/medlineplus/condition/x-linked-hyper-igm-syndrome/page"
 runner = CliRunner()
 
 
@@ -133,7 +133,7 @@ FIXTURE_FACTS: list[tuple[str, str, set[tuple[str, ...]]]] = [
      {("CF",), ("Mucoviscidosis",), ("Cystic fibrosis of the pancreas",)}),
     ("cystic-fibrosis.html", "SELECT ?n ?d WHERE { ?c kg:hasFrequency [ kg:numerator ?n ; kg:denominator ?d ] }", {("1", "3000")}),
     ("cystic-fibrosis.html", "SELECT ?hp ?occurrence WHERE { ?st rdf:predicate kg:hasPhenotype ; rdf:object ?hp ; kg:occurrence ?occurrence }",
-     {("http://purl.obolibrary.org/obo/HP_0006532", "https://w3id.org/higm-kg/vocab#Common"),
+     {("http://purl.obolibrary.org/obo/HP_0002090", "https://w3id.org/higm-kg/vocab#Common"),
       ("http://purl.obolibrary.org/obo/HP_0001508", "https://w3id.org/higm-kg/vocab#Common")}),
     ("cystic-fibrosis.html", "SELECT ?pmid ?pmcid WHERE { ?pub kg:pmid ?pmid OPTIONAL { ?pub kg:pmcid ?pmcid } }",
      {("90000001",), ("90000002", "PMC9000002")}),
@@ -172,7 +172,7 @@ def test_each_fixture_is_its_own_graph(fixture_stores: dict[str, Store]) -> None
         load_page(path, store)
     graphs = [g for g in store.graphs() if "/medlineplus/" in g]
     assert len(graphs) == len(list(FIXTURES.iterdir()))
-    assert "https://w3id.org/higm-kg/graph/medlineplus/gene/fbn1" in graphs
+    assert "https://w3id.org/higm-kg/graph/medlineplus/gene/fbn1/page" in graphs
 
 
 # -- bad input ---------------------------------------------------------------------------------

@@ -1,11 +1,21 @@
-"""The MedlinePlus Genetics loader: a condition or gene page (text capture or saved HTML) →
-sections → facts with their sentences → triples → one named graph per page.
+"""The MedlinePlus Genetics loader.
 
-The graph's IRI comes from the page URL: `graph/medlineplus/<condition|gene>/<slug>`.
+Two kinds of input, told apart by their content:
+- pages (a text capture or saved HTML) → sections → facts with their sentences, one graph per
+  page: `graph/medlineplus/<condition|gene>/<slug>/page`;
+- NLM's records (the bulk `ghr-summaries.xml`, per-topic XML or JSON) → `Topic`s → the same
+  facts, from the texts by the same sentence extractors and from the lists directly, one graph
+  per record: `graph/medlineplus/<condition|gene>/<slug>`. The bulk file is streamed: each
+  record's graph is produced as the record is read.
+
+The same condition or gene is one node whichever inputs describe it; each input's facts cite
+its own source (the page, or the record and the file it came in).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.terms import triples_to_ox
@@ -14,20 +24,31 @@ from ontology import GRAPH
 from ..errors import LoadError, decode_utf8
 from ..options import DEFAULT, LoadOptions
 from ..provenance import InputFile
-from ..write import GraphLoad
+from ..write import GraphLoad, Notice
+from . import topics
 from .extract import extract
 from .lexicon import Lexicon
-from .page import detect, read_html, read_text
-from .records import Extraction
-from .triples import to_triples
+from .page import Page, detect, read_html, read_text
+from .records import Extraction, Ref
+from .structured import page_of, structured
+from .triples import Origin, to_triples
 
 LOADER = "medlineplus"
 READERS = {"medlineplus-text": read_text, "medlineplus-html": read_html}
+RECORD_FORMATS = {"medlineplus-xml": "xml", "medlineplus-json": "json"}
+FORMATS = (*READERS, *RECORD_FORMATS)
 SUFFIXES = {".txt", ".html", ".htm"}
 SAMPLE = 3
+LEXICON_KINDS = {"condition", "gene", "protein", "receptor", "cell", "antibody", "inheritance"}
 
 
-def report(extraction: Extraction) -> str:
+def record_format(head: bytes) -> str | None:
+    """"medlineplus-xml" or "medlineplus-json" when a file's first bytes are an NLM record file."""
+    found = topics.detect(head)
+    return f"medlineplus-{found}" if found else None
+
+
+def summary(extraction: Extraction) -> str:
     """Counts, and a sample of the sentences that gave no fact."""
     line = (f"{len(extraction.facts)} facts and {len(extraction.citations)} references from "
             f"{extraction.sentences} sentences; {len(extraction.skipped)} sentences not understood")
@@ -35,31 +56,105 @@ def report(extraction: Extraction) -> str:
     return f"{line}, e.g. {sample}" if sample else line
 
 
-def load(path: Path, options: LoadOptions = DEFAULT) -> list[GraphLoad]:
-    """The graph of one page; LoadError when it is not a readable MedlinePlus Genetics page."""
-    file = str(path)
+def report(source: str, page: Page, extraction: Extraction, lexicon: Lexicon) -> dict[str, object]:
+    """What one page or record gave, for `kg load --report`."""
+    facts: dict[str, int] = {}
+    for fact in extraction.facts:
+        facts[fact.predicate] = facts.get(fact.predicate, 0) + 1
+    unknown = {(ref.kind, ref.name) for fact in extraction.facts for ref in (fact.subject, fact.object)
+               if isinstance(ref, Ref) and ref.kind in LEXICON_KINDS and not lexicon.identifier(ref.kind, ref.name)}
+    return {
+        "source": source, "topic": f"{page.kind}/{page.slug}", "facts": dict(sorted(facts.items())),
+        "references": len(extraction.citations), "sentences": extraction.sentences,
+        "not_understood": [{"section": s, "sentence": t} for s, t in extraction.skipped],
+        "not_in_lexicon": [{"kind": k, "name": n} for k, n in sorted(unknown)],
+        "warnings": list(extraction.warnings),
+    }
+
+
+def _strict(extraction: Extraction, page: Page, file: str) -> None:
+    if extraction.skipped or extraction.warnings:
+        section, _ = extraction.skipped[0] if extraction.skipped else (None, "")
+        problem = summary(extraction) if extraction.skipped else extraction.warnings[0]
+        line = page.sections[section].line if section in page.sections else None
+        raise LoadError(file, f"--strict: {problem}", line, section)
+
+
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
-        raise LoadError(file, error.strerror or str(error)) from None
+        raise LoadError(str(path), error.strerror or str(error)) from None
+
+
+def load_page(path: Path, fmt: str | None, options: LoadOptions) -> GraphLoad:
+    """The graph of one page; LoadError when it is not a readable MedlinePlus Genetics page."""
+    file, data = str(path), _read(path)
     text = decode_utf8(data, file)
-    fmt = options.format or f"medlineplus-{detect(text)}"
-    if fmt not in READERS:
-        raise LoadError(file, f"unknown format {fmt!r}; use {' or '.join(READERS)}")
+    fmt = fmt or f"medlineplus-{detect(text)}"
     page = READERS[fmt](text, file)
     lexicon = Lexicon.read()
     extraction = extract(page, lexicon)
-    summary = report(extraction)
-    if options.strict and extraction.skipped:
-        section, _ = extraction.skipped[0]
-        raise LoadError(file, f"--strict: {summary}", page.sections[section].line if section in page.sections else None,
-                        section)
-    triples = triples_to_ox(to_triples(page, extraction, lexicon))
-    return [GraphLoad(
-        graph=options.graph or str(GRAPH[f"medlineplus/{page.kind}/{page.slug}"]), triples=triples, loader=LOADER,
+    if options.strict:
+        _strict(extraction, page, file)
+    return GraphLoad(
+        graph=options.graph or str(GRAPH[f"medlineplus/{page.kind}/{page.slug}/page"]),
+        triples=triples_to_ox(to_triples(page, extraction, lexicon)), loader=LOADER,
         inputs=(InputFile.of(path, data),), title=f"{page.title}: MedlinePlus Genetics", sources=(page.url,),
-        notes=(f"{file}: {summary}",),
-    )]
+        notes=(f"{file}: {summary(extraction)}",), report=report(file, page, extraction, lexicon),
+    )
 
 
-__all__ = ["LOADER", "READERS", "SUFFIXES", "load"]
+def record_load(topic: topics.Topic, file: str, name: str, options: LoadOptions) -> GraphLoad:
+    """The graph of one NLM record."""
+    lexicon = Lexicon.read()
+    page = page_of(topic)
+    extraction = structured(topic, lexicon, extract(page, lexicon))
+    where = f"{file} (record {topic.id or topic.slug}, line {topic.line})" if topic.format == "xml" else file
+    if options.strict:
+        _strict(extraction, page, where)
+    origin = Origin.of_record(page)
+    checksum = hashlib.sha256(repr(topic).encode()).hexdigest()  # the record, not the whole file
+    return GraphLoad(
+        graph=options.graph or str(GRAPH[f"medlineplus/{topic.kind}/{topic.slug}"]),
+        triples=triples_to_ox(to_triples(page, extraction, lexicon, origin)), loader=LOADER,
+        inputs=(InputFile(f"{name}#{topic.kind}/{topic.slug}", checksum),), title=origin.title,
+        sources=(topic.page,), report=report(where, page, extraction, lexicon),
+    )
+
+
+def load_records(path: Path, fmt: str, options: LoadOptions) -> Iterator[GraphLoad | Notice]:
+    """One graph per condition or gene record of an XML or JSON file, as the file is read."""
+    file, skipped = str(path), topics.Skipped()
+    try:
+        with path.open("rb") as source:
+            for topic in topics.read(source, file, RECORD_FORMATS[fmt], skipped):
+                yield record_load(topic, file, path.name, options)
+    except OSError as error:
+        raise LoadError(file, error.strerror or str(error)) from None
+    if skipped.kinds:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(skipped.kinds.items()))
+        yield Notice(notes=(f"{file}: records of other kinds skipped: {kinds}",),
+                     report={"source": file, "skipped_records": dict(skipped.kinds)})
+
+
+def load(path: Path, options: LoadOptions = DEFAULT) -> Iterator[GraphLoad | Notice]:
+    """The graphs of a page or of an NLM record file."""
+    if options.format is not None and options.format not in FORMATS:
+        raise LoadError(str(path), f"unknown format {options.format!r}; use {' or '.join(FORMATS)}")
+    fmt = options.format or record_format(_head(path))
+    if fmt in RECORD_FORMATS:
+        yield from load_records(path, fmt, options)
+    else:
+        yield load_page(path, fmt, options)
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(8192)
+    except OSError as error:
+        raise LoadError(str(path), error.strerror or str(error)) from None
+
+
+__all__ = ["FORMATS", "LOADER", "READERS", "SUFFIXES", "load", "record_format"]

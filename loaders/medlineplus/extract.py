@@ -53,7 +53,7 @@ class Extractor:
 
     def __init__(self, page: Page, lexicon: Lexicon) -> None:
         self.page, self.lexicon = page, lexicon
-        self.subject = Ref(page.kind, self._subject_name())
+        self.subject = Ref(page.kind, self._subject_name(), page.slug)
         self.out = Extraction()
         self.genes: list[str] = []
 

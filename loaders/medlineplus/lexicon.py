@@ -44,12 +44,28 @@ class Lexicon:
         entry = self.data.get({"inheritance": "inheritance"}.get(kind, ""), {}).get(name)
         return entry.get("label") if isinstance(entry, dict) else None
 
+    def inheritance_phrase(self, code: str | None, memo: str | None) -> str | None:
+        """The inheritance phrase of a record's pattern: by its memo, else by NLM's code."""
+        phrases = {phrase.lower(): phrase for phrase in self.data["inheritance"]}
+        wording = (memo or "").strip().lower()
+        for text in (wording, self.data["inheritance_memos"].get(wording, "").lower()):
+            if text in phrases:
+                return phrases[text]
+        return self.data["inheritance_codes"].get((code or "").strip().lower())
+
+    def database(self, name: str) -> dict[str, Any] | None:
+        """How keys of an NLM db-key database become cross-references, if we know the database."""
+        entries = {key.lower(): value for key, value in self.data["databases"].items()}
+        return entries.get(name.strip().lower())
+
     def antibody_phenotype(self, name: str, direction: str) -> str | None:
         entry = self.data["antibodies"].get(name)
         return entry.get(LEVEL_KEYS[direction]) if isinstance(entry, dict) else None
 
     def features(self, lowered: str) -> list[str]:
-        """The phenotypes named in a sentence, longest phrases first, each once."""
+        """The phenotypes named in a sentence, longest phrases first, each once. Brackets are
+        read as spaces: "brain and spinal cord (central nervous system) infections"."""
+        lowered = " ".join(re.sub(r"[()]", " ", lowered).split())
         found: dict[str, None] = {}
         for phrase in sorted(self.data["features"], key=len, reverse=True):
             if re.search(rf"\b{re.escape(phrase)}\b", lowered):

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 class Ref:
     """Something the page names: resolved to an IRI later, through the lexicon or by minting."""
 
-    kind: str  # condition, gene, protein, cell, antibody, phenotype, inheritance, term, node
+    kind: str  # condition, gene, protein, cell, antibody, phenotype, inheritance, term, xref
     name: str
+    key: str | None = None  # the topic's page slug, when known: the same node whatever its name
 
 
 Value = Ref | str | int | bool
@@ -56,3 +57,4 @@ class Extraction:
     citations: list[Citation] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (section, sentence)
     sentences: int = 0
+    warnings: list[str] = field(default_factory=list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -43,16 +44,35 @@ def curie(name: str) -> URIRef:
     return URIRef(VOCABULARIES[prefix][local])
 
 
-class Names:
-    """IRIs for the names of one page."""
+@dataclass(frozen=True)
+class Origin:
+    """What the facts of one page or record cite: the document, and where its section nodes live."""
 
-    def __init__(self, page: Page, lexicon: Lexicon) -> None:
+    document: URIRef
+    sections: str  # the path of the section nodes under id/
+    title: str
+
+    @classmethod
+    def of_page(cls, page: Page) -> Origin:
+        return cls(URIRef(page.url), f"source/medlineplus/{page.slug}", f"{page.title}: MedlinePlus Genetics")
+
+    @classmethod
+    def of_record(cls, page: Page) -> Origin:
+        path = f"source/medlineplus-record/{page.kind}/{page.slug}"
+        return cls(ID[path], path, f"{page.title}: MedlinePlus Genetics record")
+
+
+class Names:
+    """IRIs for the names of one page or record."""
+
+    def __init__(self, page: Page, lexicon: Lexicon, origin: Origin | None = None) -> None:
         self.page, self.lexicon = page, lexicon
+        self.origin = origin or Origin.of_page(page)
 
     def iri(self, ref: Ref) -> URIRef:
         if ref.kind == "term":
             return KG[ref.name]
-        if ref.kind == "phenotype":
+        if ref.kind in {"phenotype", "xref"}:
             return expand(ref.name)
         if known := self.lexicon.identifier(ref.kind, ref.name):
             return expand(known)
@@ -62,17 +82,17 @@ class Names:
         page = self.page.slug
         if ref.kind == "level":
             return f"antibody-level/{page}/{slug(ref.name.split(' level ')[0])}"
-        if ref.kind == "frequency":
-            return f"frequency/{page}"
+        if ref.kind == "frequency":  # one per source: a page and a record may estimate differently
+            return f"frequency/{page}" if self.origin.document == URIRef(self.page.url) else f"frequency/{page}/record"
         if ref.kind == "population":  # shared by every page that names the same group
             return f"population/{slug(population_key(ref.name.split(' (')[0], self.lexicon))}"
         if ref.kind == "resource":
             return f"resource/{page}/{slug(ref.name.split(': ')[1])}"
-        return f"{ref.kind}/{slug(ref.name)}"
+        return f"{ref.kind}/{ref.key or slug(ref.name)}"
 
     def section(self, heading: str) -> URIRef:
-        """The section's node, named as the curated graph names the same sections."""
-        return ID[f"source/medlineplus/{self.page.slug}/{SECTION_SLUGS.get(heading, slug(heading))}"]
+        """The section's node (a page's named as the curated graph names the same sections)."""
+        return ID[f"{self.origin.sections}/{SECTION_SLUGS.get(heading, slug(heading))}"]
 
     def value(self, value: Value) -> Node:
         if isinstance(value, Ref):
@@ -96,7 +116,7 @@ def population_key(text: str, lexicon: Lexicon) -> str:
 
 def fact_assertion(fact: Fact, names: Names) -> Assertion:
     qualifiers = tuple((curie(p), names.value(v)) for p, v in fact.qualifiers)
-    evidence = (names.section(fact.section) if fact.section != "page" else URIRef(names.page.url),)
+    evidence = (names.section(fact.section) if fact.section != "page" else names.origin.document,)
     return Assertion(names.iri(fact.subject), curie(fact.predicate), names.value(fact.object), evidence,
                      (*qualifiers, (KG.evidence, Literal(fact.sentence))))
 
@@ -116,9 +136,13 @@ def types(extraction: Extraction, names: Names) -> Iterator[Triple]:
 
 
 def source_triples(page: Page, names: Names) -> Iterator[Triple]:
-    document = URIRef(page.url)
+    document = names.origin.document
     yield document, RDF.type, KG.SourceDocument
-    yield document, DCTERMS.title, Literal(f"{page.title}: MedlinePlus Genetics")
+    yield document, DCTERMS.title, Literal(names.origin.title)
+    if document != URIRef(page.url):  # a record: of the page it describes
+        yield document, DCTERMS.source, URIRef(page.url)
+        if page.modified:
+            yield document, KG.reviewed, Literal(page.modified)
     for heading in page.sections:
         node = names.section(heading)
         yield node, RDF.type, KG.DocumentSection
@@ -137,7 +161,7 @@ def publication_iri(citation: Citation, names: Names) -> URIRef:
 
 def publication_triples(citation: Citation, page: Page, names: Names) -> Iterator[Triple]:
     iri = publication_iri(citation, names)
-    yield URIRef(page.url), DCTERMS.references, iri
+    yield names.origin.document, DCTERMS.references, iri
     yield iri, RDF.type, KG.Publication
     yield iri, DCTERMS.title, Literal(citation.title)
     yield iri, RDFS.label, Literal(citation.title)
@@ -159,8 +183,8 @@ def publication_triples(citation: Citation, page: Page, names: Names) -> Iterato
             yield node, KG.personName, Literal(person)
 
 
-def to_triples(page: Page, extraction: Extraction, lexicon: Lexicon) -> set[Triple]:
-    names = Names(page, lexicon)
+def to_triples(page: Page, extraction: Extraction, lexicon: Lexicon, origin: Origin | None = None) -> set[Triple]:
+    names = Names(page, lexicon, origin)
     triples: set[Triple] = set(source_triples(page, names))
     triples.update(types(extraction, names))
     for fact in extraction.facts:
