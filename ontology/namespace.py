@@ -62,6 +62,7 @@ class KG(DefinedNamespace):
     binds: URIRef  # binds
     biocuration: URIRef  # biocuration
     bookshelfId: URIRef  # NCBI Bookshelf ID
+    causeUnknown: URIRef  # cause unknown
     causes: URIRef  # causes
     chromosome: URIRef  # chromosome
     cytogeneticLocation: URIRef  # cytogenetic location

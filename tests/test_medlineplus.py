@@ -146,6 +146,17 @@ FIXTURE_FACTS: list[tuple[str, str, set[tuple[str, ...]]]] = [
     ("fbn1-gene.html", "SELECT ?protein ?condition WHERE { ?g kg:symbol 'FBN1' ; kg:encodes/rdfs:label ?protein ; kg:causes/rdfs:label ?condition }",
      {("fibrillin-1", "Marfan syndrome")}),
     ("fbn1-gene.html", "SELECT ?name WHERE { ?g a kg:Gene ; skos:altLabel ?name }", {("FBN",), ("fibrillin 1",), ("MFS1",)}),
+    ("usher-syndrome.html", "SELECT ?symbol WHERE { ?g kg:causes ?c ; kg:symbol ?symbol }", {("MYO7A",), ("USH2A",), ("CLRN1",)}),
+    ("usher-syndrome.html", "SELECT ?name WHERE { ?c a kg:Condition ; skos:altLabel ?name }",
+     {("Deafness-retinitis pigmentosa syndrome",), ("Dystrophia retinae pigmentosa-dysacusis syndrome",),
+      ("Hallgren syndrome",), ("Retinitis pigmentosa-deafness syndrome",), ("USH",)}),
+    ("usher-syndrome.html", "SELECT ?heading WHERE { ?s a kg:DocumentSection ; dcterms:title ?heading }",
+     {("Description",), ("Causes",), ("Inheritance",), ("Other Names for This Condition",),
+      ("Additional Information & Resources",), ("References",)}),
+    ("usher-syndrome.html", ("SELECT ?sentence WHERE { ?st kg:evidence ?sentence FILTER(CONTAINS(?sentence, 'Library') || "
+                            "CONTAINS(?sentence, 'seen')) }"), set()),  # footer and scripts are not read
+    ("metatropic-dysplasia.txt", ("SELECT ?symbol ?inheritance WHERE { ?g kg:causes ?c ; kg:symbol ?symbol . "
+                                 "?c kg:hasModeOfInheritance ?inheritance }"), {("TRPV4", "http://purl.obolibrary.org/obo/HP_0000006")}),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .lexicon import Lexicon
 from .page import LIST_SECTIONS, Page
@@ -21,8 +22,54 @@ PROSE = ("Description", "Frequency", "Causes", "Inheritance", "Normal Function",
          "Health Conditions Related to Genetic Changes")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 GENE_SYMBOL = r"[A-Z][A-Z0-9-]{1,}"
-CAUSE_ONE = re.compile(rf"(?:[Vv]ariants|[Mm]utations)(?: \([^)]*\))? in the ({GENE_SYMBOL}) gene (?:[a-z ]+ )?cause")
-CAUSE_TWO = re.compile(rf"(?:[Vv]ariants|[Mm]utations)(?: \([^)]*\))? in (?:either )?the ({GENE_SYMBOL}) (?:and|or) ({GENE_SYMBOL}) genes")
+GENES = rf"(?P<genes>{GENE_SYMBOL}(?:(?:,? (?:and|or|and/or) (?:the )?|, ){GENE_SYMBOL})*) genes?"
+CHANGES = r"(?:[Mm]utations|[Vv]ariants|[Cc]hanges|[Aa]lterations|[Dd]eletions)(?: \([^)]*\))?"
+IN_THE = rf"{CHANGES} in (?:one of )?(?:either |both )?the {GENES}"
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """One way the site says which genes are behind a condition: the words around the genes, what
+    that makes the link, and an example sentence (ours) that the tests read."""
+
+    name: str
+    pattern: re.Pattern[str]
+    relation: str  # causes, associated, risk, unknown
+    example: str
+
+
+PHRASINGS = (
+    Phrasing("changes in the X gene cause", re.compile(
+        rf"{IN_THE}(?: [a-z ,]+?)? (?:cause|are responsible for|lead to|result in)\b"),
+        "causes", "Variants in the TRPV4 gene cause this skeletal disorder."),
+    Phrasing("X gene mutations cause", re.compile(
+        rf"\b{GENES.replace(' genes?', '')} gene (?:mutations|variants)\b(?! (?:have been associated|increase))"),
+        "causes", "MECP2 gene mutations cause most cases of this disorder."),
+    Phrasing("caused by changes in the X, Y, or Z gene", re.compile(
+        rf"(?:caused by|results? from|due to|responsible for)(?: [a-z]+)? {IN_THE}"),
+        "causes", "The disorder is caused by mutations in the MT-ND1, MT-ND4, or MT-ND6 gene."),
+    Phrasing("changes in the X gene have been associated with", re.compile(
+        rf"{IN_THE}(?: [a-z]+)* (?:have|has) been (?:associated|linked) with"),
+        "associated", "Variants in the APOE gene have been associated with this disease."),
+    Phrasing("changes in the X gene increase the risk", re.compile(
+        rf"{IN_THE}(?: [a-z]+)* (?:increases?|raises?) the risk\b"),
+        "risk", "Mutations in the BRCA1 or BRCA2 gene increase the risk of this cancer."),
+    Phrasing("the cause is unknown", re.compile(
+        r"\b(?:the )?causes? of (?:this condition|this disorder|the condition|the disorder|[A-Za-z -]+?) (?:is|are|remains?) unknown|"
+        r"\bcause is (?:still )?unknown\b"),
+        "unknown", "The cause of this condition is unknown."),
+)
+INHERITANCE_CUE = re.compile(r"\binherit|\bpattern\b")
+INHERITANCE_NAME = re.compile(r"\b(X-linked recessive|X-linked dominant|autosomal dominant|autosomal recessive|"
+                              r"mitochondrial|X-linked|Y-linked)\b(?= (?:or |and )?(?:an? )?(?:[A-Za-z-]+ )*?"
+                              r"(?:pattern|manner)\b)")
+NOT_INHERITED = re.compile(r"\bnot inherited\b|\bsporadic\b")
+
+
+def gene_symbols(genes: str) -> list[str]:
+    return re.findall(GENE_SYMBOL, genes)
+
+
 GENE_CAUSES = re.compile(rf"(?:variants|mutations) in the ({GENE_SYMBOL}) gene (?:have been found to |are known to |)cause ([^.,;]+)")
 PROTEIN = re.compile(rf"(?:(?:The|This) ({GENE_SYMBOL}) gene|(?:This|The|Each) gene) provides instructions for making (?:a|an) "
                      r"(?:[a-z]+ )?(?:protein|enzyme) called (?:the )?([^,.;]+)")
@@ -30,13 +77,12 @@ SURFACE = re.compile(r"(?:found|located) (?:on|in) the surface of [^.]*?(?:known
 RECEPTOR = re.compile(r"^(?P<protein>[A-Z][^.]*?) (?:attaches|binds)[^.]*? to its receptor(?: protein)?"
                       r"(?:, (?:called|known as) (?P<receptor>[^,]+))?, which is (?:located|found) on the surface of "
                       r"[^.]*?(?:known as|called) (?P<cells>[A-Za-z-]+(?: [A-Za-z-]+)?? cells)")
-INHERITANCE = re.compile(r"(?:inherited in|follows) an? (X-linked recessive|X-linked dominant|autosomal dominant|"
-                         r"autosomal recessive|mitochondrial) pattern")
 PER = re.compile(r"(\d[\d,]*) per (million|hundred thousand|thousand|[\d,]+) ([^.;]+)")
 ONE_IN = re.compile(r"\b1 in ([\d,]+) ([^.;]+)")
 LEVELS = re.compile(r"\b(high|low|normal|elevated|reduced)(?:er)? levels? of\b")
 CLASSES = re.compile(r"\((Ig[A-Z])\)|\b(Ig[AGMED])\b")
 SCALE = {"million": 1_000_000, "hundred thousand": 100_000, "thousand": 1_000}
+UNSPLIT_WORDS = 6  # a run-together "name" longer than this is reported: it may be several
 CONNECTORS = {"with", "of", "and", "the", "type", "in", "to", "for", "due", "or", "a", "an", "on"}
 
 
@@ -98,14 +144,28 @@ class Extractor:
         self.proteins(section, sentence)
 
     def causes(self, section: str, sentence: str) -> None:
-        found = [m.groups() for m in CAUSE_TWO.finditer(sentence)] or [m.groups() for m in CAUSE_ONE.finditer(sentence)]
-        for symbols in found:
-            for symbol in symbols:
-                gene = Ref("gene", symbol)
-                self.genes.append(symbol)
-                self.fact(gene, "kg:causes", self.subject, section, sentence)
-                self.fact(gene, "kg:symbol", symbol, section, sentence)
-                self.fact(gene, "rdfs:label", symbol, section, sentence)
+        """The genes behind the condition, by the first phrasing that fits the sentence."""
+        for phrasing in PHRASINGS:
+            matches = list(phrasing.pattern.finditer(sentence))
+            if not matches:
+                continue
+            if phrasing.relation == "unknown":
+                self.fact(self.subject, "kg:causeUnknown", True, section, sentence)
+            for symbol in dict.fromkeys(s for m in matches for s in gene_symbols(m.groupdict().get("genes") or "")):
+                self.gene_link(symbol, phrasing.relation, section, sentence)
+            return
+
+    def gene_link(self, symbol: str, relation: str, section: str, sentence: str) -> None:
+        gene = Ref("gene", symbol)
+        self.genes.append(symbol)
+        self.fact(gene, "kg:symbol", symbol, section, sentence)
+        self.fact(gene, "rdfs:label", symbol, section, sentence)
+        if relation == "causes":
+            self.fact(gene, "kg:causes", self.subject, section, sentence)
+            return
+        qualifiers = (("kg:occurrence", Ref("term", "IncreasedRisk")),) if relation == "risk" else ()
+        self.fact(self.subject, "kg:relatedGene", gene, section, sentence, qualifiers)
+        self.fact(gene, "kg:relatedCondition", self.subject, section, sentence, qualifiers)
 
     def gene_conditions(self, section: str, sentence: str) -> None:
         for symbol, condition in GENE_CAUSES.findall(sentence):
@@ -184,8 +244,15 @@ class Extractor:
             self.fact(group, predicate, Ref("term", term), section, sentence)
 
     def inheritance(self, section: str, sentence: str) -> None:
-        if match := INHERITANCE.search(sentence):
-            self.fact(self.subject, "kg:hasModeOfInheritance", Ref("inheritance", match[1]), section, sentence)
+        """Every pattern an Inheritance sentence names ("… autosomal dominant or autosomal
+        recessive pattern"), and sporadic occurrence ("most cases are not inherited")."""
+        if section != "Inheritance" or not (INHERITANCE_CUE.search(sentence) or NOT_INHERITED.search(sentence)):
+            return
+        names = [m[1] for m in INHERITANCE_NAME.finditer(sentence)]
+        if NOT_INHERITED.search(sentence):
+            names.append("sporadic")
+        for name in dict.fromkeys(names):
+            self.fact(self.subject, "kg:hasModeOfInheritance", Ref("inheritance", name), section, sentence)
 
     # -- lists ---------------------------------------------------------------------------------
 
@@ -195,6 +262,8 @@ class Extractor:
             if section is not None:
                 for name in section.items or split_names(section.text):
                     self.fact(self.subject, "skos:altLabel", name, heading, name)
+                    if not section.items and len(name.split()) > UNSPLIT_WORDS:
+                        self.out.warnings.append(f"{heading}: kept as one name, no clear boundary: {name!r}")
 
     def resources(self) -> None:
         section = self.page.section("Additional Information & Resources")
@@ -221,20 +290,29 @@ class Extractor:
 
 
 def split_names(text: str) -> Iterator[str]:
-    """Names run together in a text capture: a new one starts at a capitalised word that follows a
-    number, an acronym or a lower-case word other than a connector."""
-    words = text.split()
+    """Names run together in a text capture, split only where the capitals say a name ends: after
+    an abbreviation (HIGM1, MFS) or a number, or where a capitalised word follows a lower-case
+    word other than a connector. A mixed-case word (IgM, mtDNA) or a single letter (hemophilia
+    A) does not start a name. Where nothing says so, the words stay one entry."""
     current: list[str] = []
-    for word in words:
-        if current and word[:1].isupper():
-            previous = current[-1]
-            if (previous[-1:].isdigit() or (previous.isupper() and len(previous) > 1)
-                    or (previous.islower() and previous not in CONNECTORS)):
-                yield " ".join(current)
-                current = []
+    for word in text.split():
+        if current and _starts_name(current[-1], word):
+            yield " ".join(current)
+            current = []
         current.append(word)
     if current:
         yield " ".join(current)
+
+
+def _starts_name(previous: str, word: str) -> bool:
+    bare = word.strip("(),;")
+    if not bare[:1].isupper() or len(bare) == 1 or previous.endswith(","):
+        return False
+    abbreviation = len(previous) > 1 and previous.upper() == previous and any(c.isalpha() for c in previous)
+    if abbreviation or previous[-1:].isdigit():
+        return True
+    mixed = any(c.isupper() for c in bare[1:]) and any(c.islower() for c in bare)
+    return previous.islower() and previous not in CONNECTORS and not mixed
 
 
 def extract(page: Page, lexicon: Lexicon) -> Extraction:

@@ -15,6 +15,7 @@ from .page import Section
 LEXICON_FILE = Path(__file__).resolve().parents[1] / "data" / "medlineplus-lexicon.yaml"
 LEVEL_KEYS = {"High": "high", "HighOrNormal": "high", "Low": "low"}
 POPULATION_PREDICATES = {"Male": "kg:sex", "Female": "kg:sex"}
+RECURRENT = re.compile(r"\b(?:recurrent|recurring|frequent|repeated)\b")
 
 
 def _id(entry: Any) -> str:
@@ -63,20 +64,33 @@ class Lexicon:
         return entry.get(LEVEL_KEYS[direction]) if isinstance(entry, dict) else None
 
     def features(self, lowered: str) -> list[str]:
-        """The phenotypes named in a sentence, longest phrases first, each once. Brackets are
-        read as spaces: "brain and spinal cord (central nervous system) infections"."""
-        lowered = " ".join(re.sub(r"[()]", " ", lowered).split())
-        found: dict[str, None] = {}
-        for phrase in sorted(self.data["features"], key=len, reverse=True):
-            if re.search(rf"\b{re.escape(phrase)}\b", lowered):
-                found.setdefault(self.data["features"][phrase])
+        """The phenotypes named in a sentence, longest phrases first, each once; a phrase inside a
+        longer one that matched is not read again. Brackets are read as spaces ("brain and spinal
+        cord (central nervous system) infections"). An entry with a `recurrent` term gives it when
+        the sentence says recurrent or frequent."""
+        text, found = _plain(lowered), {}
+        for phrase, pattern in self._phrases():
+            if pattern.search(text):
+                entry = self.data["features"][phrase]
+                if isinstance(entry, dict):
+                    entry = entry["recurrent"] if RECURRENT.search(text) else entry["id"]
+                found.setdefault(entry)
+                text = pattern.sub(" | ", text)
         return list(found)
 
     def occurrence(self, lowered: str) -> str | None:
+        """How often the sentence says its features occur, by a cue outside the feature phrases
+        ("frequent infections" names a feature; it says nothing about how often)."""
+        text = _plain(lowered)
+        for _, pattern in self._phrases():
+            text = pattern.sub(" | ", text)
         for cue, term in self.data["occurrence"].items():
-            if re.search(rf"\b{re.escape(cue)}\b", lowered):
+            if re.search(rf"\b{re.escape(cue)}\b", text):
                 return term
         return None
+
+    def _phrases(self) -> list[tuple[str, re.Pattern[str]]]:
+        return _feature_patterns(tuple(self.data["features"]))
 
     def population(self, text: str) -> list[tuple[str, str]]:
         words = set(re.findall(r"[a-z]+", text.lower()))
@@ -102,6 +116,15 @@ class Lexicon:
                 else:
                     found.append(entry)
         return found
+
+
+def _plain(lowered: str) -> str:
+    return " ".join(re.sub(r"[()]", " ", lowered).split())
+
+
+@cache
+def _feature_patterns(phrases: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    return [(p, re.compile(rf"\b{re.escape(p)}\b")) for p in sorted(phrases, key=len, reverse=True)]
 
 
 @cache

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+
+from lxml import etree, html
 
 from ..errors import LoadError
 
@@ -103,82 +104,72 @@ def read_text(text: str, file: str) -> Page:
 # -- saved HTML --------------------------------------------------------------------------------
 
 
-class _Sections(HTMLParser):
-    """Collects the text, list items and links under each <h2>, and the <h1> title."""
+SKIPPED = ("script", "style", "nav", "footer", "header", "noscript", "template", "svg", "form")
+BLOCKS = {"p", "li", "br", "div", "section", "ul", "ol", "dd", "dt", "tr", "td", "h3", "h4", "article"}
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.title = ""
-        self.canonical = ""
-        self.current: str | None = None
-        self.parts: dict[str, list[str]] = {}
-        self.items: dict[str, list[str]] = {}
-        self.links: dict[str, list[tuple[str, ...]]] = {}
-        self.lines: dict[str, int] = {}
-        self._in: list[str] = []
-        self._heading: list[str] = []
-        self._item: list[str] | None = None
-        self._hrefs: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "link" and attributes.get("rel") == "canonical":
-            self.canonical = attributes.get("href") or ""
-        if tag in {"h1", "h2"}:
-            self._heading = []
-        if tag in {"script", "style", "nav", "footer", "header"}:
-            self._in.append(tag)
-        if tag == "li" and self.current:
-            self._item, self._hrefs = [], []
-        if tag == "a" and self._item is not None and attributes.get("href"):
-            self._hrefs.append(attributes["href"] or "")
-        if tag in {"p", "li", "br", "div"} and self.current:
-            self.parts[self.current].append(" ")
-        self._in.append(tag) if tag in {"h1", "h2"} else None
+@dataclass
+class _Collected:
+    heading: str
+    line: int
+    parts: list[str]
+    items: list[str]
+    links: list[tuple[str, ...]]
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style", "nav", "footer", "header", "h1", "h2"} and tag in self._in:
-            self._in.remove(tag)
-        if tag == "h1" and not self.title:
-            self.title = " ".join("".join(self._heading).split())
-        if tag == "h2":
-            heading = " ".join("".join(self._heading).split())
-            self.current = heading
-            self.parts[heading], self.items[heading], self.links[heading] = [], [], []
-            self.lines[heading] = self.getpos()[0]
-        if tag == "li" and self._item is not None and self.current:
-            item = " ".join("".join(self._item).split())
-            if item:
-                self.items[self.current].append(item)
-                self.links[self.current].append(tuple(self._hrefs))
-            self._item = None
 
-    def handle_data(self, data: str) -> None:
-        if any(t in self._in for t in ("script", "style", "nav", "footer", "header")):
-            return
-        if "h1" in self._in or "h2" in self._in:
-            self._heading.append(data)
-            return
-        if self.current:
-            self.parts[self.current].append(data)
-            if self._item is not None:
-                self._item.append(data)
+def _words(element: html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _walk(root: html.HtmlElement, known: set[str]) -> dict[str, _Collected]:
+    """The text under each known <h2> (or <h3> standing for one), in document order, whatever
+    elements wrap the headings; an unknown heading ends the section before it."""
+    sections: dict[str, _Collected] = {}
+    current: _Collected | None = None
+    inside_heading = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in {"h1", "h2"} or (tag == "h3" and _words(element) in known):
+                heading = _words(element)
+                current = sections.setdefault(heading, _Collected(heading, element.sourceline or 1, [], [], [])) \
+                    if heading in known else None
+                inside_heading += 1
+            elif not inside_heading and current is not None:
+                if tag in BLOCKS:
+                    current.parts.append(" ")
+                if tag == "li" and element.find(".//li") is None and _words(element):
+                    current.items.append(_words(element))
+                    current.links.append(tuple(a.get("href") for a in element.iter("a") if a.get("href")))
+                current.parts.append(element.text or "")
+            continue
+        if tag in {"h1", "h2"} or (tag == "h3" and _words(element) in known):
+            inside_heading -= 1
+        elif not inside_heading and current is not None and tag in BLOCKS:
+            current.parts.append(" ")
+        if not inside_heading and current is not None:
+            current.parts.append(element.tail or "")
+    return sections
 
 
 def read_html(text: str, file: str) -> Page:
-    """A page from saved HTML."""
+    """A page from saved HTML, read with lxml's HTML parser (libxml2: tolerant of real pages,
+    element line numbers for error messages, no network)."""
     if not text.strip():
         raise LoadError(file, "the file is empty", 1)
-    parser = _Sections()
-    parser.feed(text)
-    parser.close()
-    url, kind, slug = _identity(parser.canonical or text, file)
+    try:
+        root = html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    except (etree.ParserError, ValueError) as error:
+        raise LoadError(file, f"unreadable HTML: {error}", 1) from None
+    canonical = next(iter(root.xpath('//link[@rel="canonical"]/@href')), "")
+    etree.strip_elements(root, *SKIPPED, etree.Comment, with_tail=False)
+    url, kind, slug = _identity(str(canonical) or text, file)
     known = set(CONDITION_SECTIONS if kind == "condition" else GENE_SECTIONS)
     sections = {
-        heading: Section(heading, " ".join("".join(parser.parts[heading]).split()), parser.lines[heading],
-                         tuple(parser.items[heading]), tuple(parser.links[heading]))
-        for heading in parser.parts if heading in known
+        heading: Section(heading, " ".join("".join(found.parts).split()), found.line, tuple(found.items),
+                         tuple(found.links))
+        for heading, found in _walk(root, known).items()
     }
+    title = next((_words(h) for h in root.iter("h1") if _words(h)), slug.replace("-", " "))
     modified = re.search(r"Last updated ([A-Z][a-z]+ \d{1,2}, \d{4})", text)
-    page = Page(url, kind, slug, parser.title or slug.replace("-", " "), sections, modified.group(1) if modified else None)
-    return _require(page, file)
+    return _require(Page(url, kind, slug, title, sections, modified.group(1) if modified else None), file)
