@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -27,6 +27,9 @@ from .safety import check_query
 from .saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from .settings import Settings
 from .store import Store, StoreInUse
+
+if TYPE_CHECKING:
+    from loaders.fetch import Fetcher
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 console = Console()
@@ -137,27 +140,109 @@ def load(
     record into its own graph, and HPO release files (hp.obo, phenotype.hpoa,
     genes_to_phenotype.txt; the annotation files need the release's hp.obo in their folder).
     """
+    with reported():
+        load_into(open_store(store), files, graph=graph, format=format, force=force, strict=strict, report=report)
+
+
+def load_into(store: Store, files: list[Path], *, graph: str | None = None, format: str | None = None,
+              force: bool = False, strict: bool = False, report: Path | None = None) -> None:
+    """Load files as one atomic write, streaming, and say what happened."""
     from loaders import LoadOptions, graphs, load_files, write
 
+    notes: list[str] = []
+    reports: list[dict[str, object]] | None = [] if report else None
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  console=errors, transient=True) as progress:
+        def options(path: Path) -> LoadOptions:
+            return LoadOptions(graph, format, progress_reporter(progress, path), strict)
+
+        outcomes = write(store, graphs(load_files(files, options), notes, reports), force=force)
+    for note in notes:
+        errors.print(escape(note), highlight=False)
+    written = sum(not outcome.unchanged for outcome in outcomes)
+    for outcome in outcomes[:LISTED]:
+        state = "unchanged" if outcome.unchanged else "written"
+        console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
+    if len(outcomes) > LISTED:
+        console.print(f"… {len(outcomes)} graphs in all: {written} written, {len(outcomes) - written} unchanged")
+    if report and reports is not None:
+        report.write_text(json.dumps(reports, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+fetch_app = typer.Typer(help="Download a source's files into a cache folder, then load them (the one command "
+                             "that uses the network).", no_args_is_help=True)
+app.add_typer(fetch_app, name="fetch")
+DestOption = Annotated[Path, typer.Option("--dest", help="Cache folder for the downloaded files")]
+TimeoutOption = Annotated[float, typer.Option(help="Seconds to wait for the server, per request")]
+RetriesOption = Annotated[int, typer.Option(help="Retries on 429, 5xx, timeouts and broken connections")]
+BackoffOption = Annotated[float, typer.Option(help="First retry delay in seconds; doubles each time")]
+ConcurrencyOption = Annotated[int, typer.Option(help="Downloads at a time")]
+
+
+def fetch_and_load(fetcher: Fetcher, names: list[str], store: Path | None, report: Path | None, load: bool) -> None:
+    """Fetch every file (all or nothing loaded), then load them in one atomic write."""
+    from loaders.fetch import FetchError
+
     with reported():
-        notes: list[str] = []
-        reports: list[dict[str, object]] | None = [] if report else None
         with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                       console=errors, transient=True) as progress:
-            def options(path: Path) -> LoadOptions:
-                return LoadOptions(graph, format, progress_reporter(progress, path), strict)
+            tasks: dict[str, TaskID] = {}
 
-            outcomes = write(open_store(store), graphs(load_files(files, options), notes, reports), force=force)
-        for note in notes:
-            errors.print(escape(note), highlight=False)
-        written = sum(not outcome.unchanged for outcome in outcomes)
-        for outcome in outcomes[:LISTED] if len(outcomes) > LISTED else outcomes:
-            state = "unchanged" if outcome.unchanged else "written"
-            console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
-        if len(outcomes) > LISTED:
-            console.print(f"… {len(outcomes)} graphs in all: {written} written, {len(outcomes) - written} unchanged")
-        if report and reports is not None:
-            report.write_text(json.dumps(reports, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            def advance(name: str, done: int, total: int | None) -> None:
+                if name not in tasks:
+                    tasks[name] = progress.add_task(name.rsplit("/", 1)[-1], total=total)
+                progress.update(tasks[name], completed=done)
+
+            try:
+                fetcher.progress = advance
+                fetched = fetcher.fetch(names)
+            except FetchError as error:
+                raise Failure(f"fetch failed, nothing loaded: {error}") from None
+        for item in fetched:
+            console.print(f"{item.url}: {'downloaded' if item.changed else 'not modified'}")
+        if load:
+            load_into(open_store(store), [item.path for item in fetched], report=report)
+
+
+@fetch_app.command("medlineplus")
+def fetch_medlineplus(
+    all_: Annotated[bool, typer.Option("--all", help="The whole collection: NLM's bulk ghr-summaries.xml")] = False,
+    condition: Annotated[list[str] | None, typer.Option(help="A condition by its page slug (repeatable)")] = None,
+    gene: Annotated[list[str] | None, typer.Option(help="A gene by its symbol (repeatable)")] = None,
+    dest: DestOption = Path("var/fetch/medlineplus"),
+    base_url: Annotated[str | None, typer.Option(envvar="KG_MEDLINEPLUS_URL", help="Where NLM's files are "
+                                                 "[default: https://medlineplus.gov]")] = None,
+    store: StoreOption = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write the load report to this JSON file")] = None,
+    load: Annotated[bool, typer.Option("--load/--no-load", help="Load what was fetched")] = True,
+    timeout: TimeoutOption = 30.0, retries: RetriesOption = 4, backoff: BackoffOption = 1.0,
+    concurrency: ConcurrencyOption = 4,
+) -> None:
+    """MedlinePlus Genetics from NLM: the bulk XML (--all), or per-topic JSON files."""
+    from loaders.fetch import MEDLINEPLUS_URL, Fetcher, medlineplus_names
+
+    names = medlineplus_names(everything=all_, conditions=condition or [], genes=gene or [])
+    if not names:
+        fail("say what to fetch: --all, --condition SLUG or --gene SYMBOL", 2)
+    fetcher = Fetcher(base_url or MEDLINEPLUS_URL, dest, timeout, retries, backoff, concurrency)
+    fetch_and_load(fetcher, names, store, report, load)
+
+
+@fetch_app.command("hpo")
+def fetch_hpo(
+    dest: DestOption = Path("var/fetch/hpo"),
+    base_url: Annotated[str | None, typer.Option(envvar="KG_HPO_URL", help="Where HPO's release files are "
+                                                 "[default: the latest GitHub release]")] = None,
+    store: StoreOption = None,
+    load: Annotated[bool, typer.Option("--load/--no-load", help="Load what was fetched")] = True,
+    timeout: TimeoutOption = 60.0, retries: RetriesOption = 4, backoff: BackoffOption = 1.0,
+    concurrency: ConcurrencyOption = 3,
+) -> None:
+    """HPO's release files: hp.obo, phenotype.hpoa and genes_to_phenotype.txt."""
+    from loaders.fetch import HPO_FILES, HPO_URL, Fetcher
+
+    fetcher = Fetcher(base_url or HPO_URL, dest, timeout, retries, backoff, concurrency)
+    fetch_and_load(fetcher, list(HPO_FILES), store, None, load)
 
 
 def saved_query(query: str) -> SavedQuery | None:
