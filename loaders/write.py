@@ -13,7 +13,6 @@ journaled first, so a process killed half-way leaves the store as it was or as i
 from __future__ import annotations
 
 import datetime
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +66,7 @@ class Notice:
 
 
 Progress = Callable[[str, int], None]  # (graph, triples written so far)
-MERGE_BELOW = 64 * 1024 * 1024
+CHUNK_QUADS = 50_000  # quads per bulk load: bounds the engine's memory during a load
 
 
 def recorded_inputs(store: Store, graph: str) -> dict[str, str]:
@@ -110,19 +109,29 @@ def _retracted(store: Store, load: GraphLoad, recorded: dict[str, str]) -> list[
             for quad in store.subject_quads(meta, subject)]
 
 
-def _merged(folder: Path, files: list[Path]) -> tuple[str, ...]:
-    """The staged files to bulk-load: small ones joined into one, so a load of thousands of small
-    graphs is one bulk load, not thousands."""
-    small = [path for path in files if path.stat().st_size < MERGE_BELOW]
-    if len(small) < 2:
-        return tuple(str(path) for path in files)
-    merged = folder / "merged.nq"
-    with merged.open("wb") as out:
-        for path in small:
+def _chunked(folder: Path, files: list[Path]) -> tuple[str, ...]:
+    """The staged files rewritten as files of at most CHUNK_QUADS quads each, for the engine's
+    bulk loader, whose memory grows with the size of what it is given: thousands of small graphs
+    become a few bulk loads, and a graph of millions of quads several bounded ones. (N-Quads
+    holds one quad per line.)"""
+    chunks: list[str] = []
+    out, lines = None, 0
+    try:
+        for path in files:
             with path.open("rb") as part:
-                shutil.copyfileobj(part, out)
+                for line in part:
+                    if out is None or lines == CHUNK_QUADS:
+                        if out is not None:
+                            out.close()
+                        chunks.append(str(folder / f"chunk-{len(chunks)}.nq"))
+                        out, lines = open(chunks[-1], "wb"), 0  # noqa: SIM115 - closed as the chunk fills
+                    out.write(line)
+                    lines += 1
             path.unlink()
-    return (str(merged), *(str(path) for path in files if path not in small))
+    finally:
+        if out is not None:
+            out.close()
+    return tuple(chunks)
 
 
 def write(store: Store, loads: Iterable[GraphLoad], *, force: bool = False,
@@ -155,7 +164,7 @@ def write(store: Store, loads: Iterable[GraphLoad], *, force: bool = False,
             outcomes[load.graph] = Outcome(load.graph, _stage(load, record, staged[load.graph], progress), False)
             removed.update(_retracted(store, load, recorded))
         store.apply(Change(cleared=frozenset(staged), removed=frozenset(removed),
-                           added_files=_merged(folder, list(staged.values()))))
+                           added_files=_chunked(folder, list(staged.values()))))
     return list(outcomes.values())
 
 

@@ -256,6 +256,17 @@ def test_lexicon_identifiers_are_verified_or_cited(identifiers_text: str) -> Non
         assert curie in cited or re.search(rf"(?<![\w.]){re.escape(local)}(?![\w])", identifiers_text), curie
 
 
+def test_cited_hpo_terms_are_in_the_bundled_release_with_their_labels() -> None:
+    from loaders.hpo import bundled
+
+    obo = next(p for p in bundled() if p.name == "hp.obo").read_text(encoding="utf-8")
+    cited = [entry for entry in Lexicon.read().data["inheritance"].values()
+             if isinstance(entry, dict) and "hp.obo" in str(entry.get("source"))]
+    assert len(cited) >= 7
+    for entry in cited:
+        assert f"[Term]\nid: {entry['id']}\nname: {entry['label']}\n" in obo, entry
+
+
 def test_the_shared_page_loads_into_its_own_graph() -> None:
     store = load_page(shared_file(MEDLINEPLUS_PAGE))
     assert LOADED in store.graphs()

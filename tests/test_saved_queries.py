@@ -20,7 +20,9 @@ from server.app import create_app
 
 QUERIES = load_queries(DEFAULT_QUERIES)
 LOCAL = {name: q for name, q in QUERIES.items() if "federated" not in q.tags}
-ON_CURATED = {name: q for name, q in LOCAL.items() if "hpo" not in q.tags}  # the rest need HPO's release
+ON_CURATED = {name: q for name, q in LOCAL.items() if not {"hpo", "medlineplus"} & set(q.tags)}
+ON_RECORDS = {name: q for name, q in LOCAL.items() if "medlineplus" in q.tags}  # need more than one condition
+RECORDS = Path(__file__).resolve().parent / "data" / "medlineplus-records" / "ghr-summaries.xml"
 runner = CliRunner()
 
 
@@ -67,8 +69,22 @@ def test_query_returns_its_example(default_store: Store, name: str) -> None:
     assert_example(default_store, ON_CURATED[name])
 
 
+@pytest.fixture(scope="module")
+def records_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The default graph without HPO, and the bulk MedlinePlus fixture (12 conditions, 6 genes)."""
+    path = tmp_path_factory.mktemp("records") / "store"
+    assert runner.invoke(cli, ["build", "--without-hpo", "--store", str(path)]).exit_code == 0
+    assert runner.invoke(cli, ["load", str(RECORDS), "--store", str(path)]).exit_code == 0
+    return Store.open(path)
+
+
+@pytest.mark.parametrize("name", sorted(ON_RECORDS))
+def test_medlineplus_query_returns_its_example_on_many_conditions(records_store: Store, name: str) -> None:
+    assert_example(records_store, ON_RECORDS[name])
+
+
 @pytest.mark.full_release
-@pytest.mark.parametrize("name", sorted(set(LOCAL) - set(ON_CURATED)))
+@pytest.mark.parametrize("name", sorted(set(LOCAL) - set(ON_CURATED) - set(ON_RECORDS)))
 def test_hpo_query_returns_its_example_on_the_full_release(full_store: Store, name: str) -> None:
     assert_example(full_store, LOCAL[name])
 
