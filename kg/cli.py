@@ -303,7 +303,10 @@ def query(
 def queries() -> None:
     """List the saved queries, with their summaries and parameters."""
     with reported():
-        table = Table("name", "summary", "parameters", title="Saved queries")
+        table = Table(title="Saved queries")
+        table.add_column("name", no_wrap=True)  # a name is what you type: never broken across lines
+        table.add_column("summary")
+        table.add_column("parameters")
         for name, saved in load_queries(Settings.from_env().queries).items():
             params = ", ".join(f"{p.name}: {p.type}{'' if p.required else '?'}" for p in saved.parameters)
             table.add_row(name, saved.summary, params)
