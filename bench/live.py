@@ -29,7 +29,7 @@ def free_port() -> int:
 
 def build_store(path: Path, *, hpo: bool = False) -> Path:
     """The default graph built into an on-disk store at `path` (HPO left out unless asked for)."""
-    command = [sys.executable, "-m", "kg.cli", "build", "--store", str(path), "--hpo" if hpo else "--without-hpo"]
+    command = [sys.executable, "-m", "cli", "build", "--store", str(path), "--hpo" if hpo else "--without-hpo"]
     subprocess.run(command, check=True, capture_output=True)
     return path
 
@@ -83,7 +83,7 @@ def serving(store: Path, **env: str) -> Iterator[str]:
     """`kg serve` over `store`; yield its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
     with running(command, f"{url}/health", env, quiet=True) as process:
         _PROCESSES[url] = process
         try:

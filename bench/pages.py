@@ -68,7 +68,7 @@ def generate_bulk(path: Path, count: int) -> None:
 @app.command()
 def records(count: Annotated[int, typer.Option(help="Records to generate and load")] = 5000) -> None:
     """Load a generated bulk file into a new on-disk store; print records/s and peak RSS (MiB)."""
-    from kg.cli import load_into
+    from cli.main import load_into
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-records-") as tmp:
         path = Path(tmp) / "ghr-summaries.xml"

@@ -81,7 +81,7 @@ def during_load(workdir: Path, store: Path, outcome: Outcome, *, triples: int) -
     data = _nquads(workdir / "load.nt", None, triples)
 
     def load(graph: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "kg.cli", "load", str(data), "--graph", graph,
+        return subprocess.Popen([sys.executable, "-m", "cli", "load", str(data), "--graph", graph,
                                  "--store", str(store)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     start = time.perf_counter()

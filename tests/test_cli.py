@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from kg.cli import app
+from cli.main import app
 
 runner = CliRunner()
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
-from kg.cli import app as cli
+from cli.main import app as cli
 
 RECORDS = ROOT / "tests" / "data" / "medlineplus-records"
 runner = CliRunner()

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from hpo_slice import Slice, cut
 from typer.testing import CliRunner
 
-from kg.cli import app as cli
+from cli.main import app as cli
 from kg.settings import Settings
 from kg.store import Store
 from loaders import hpo, write

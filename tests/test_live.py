@@ -180,7 +180,7 @@ def test_only_loopback_hosts_are_answered_by_default(url: str) -> None:
 
 
 def test_a_second_process_on_the_store_is_told_who_holds_it(url: str, live_store: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "stats", "--store", str(live_store)],
+    result = subprocess.run([sys.executable, "-m", "cli", "stats", "--store", str(live_store)],
                             check=False, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "in use by process" in result.stderr and "Traceback" not in result.stderr

@@ -11,7 +11,7 @@ import pytest
 from conftest import MEDLINEPLUS_PAGE, ROOT, rows, shared_file
 from typer.testing import CliRunner
 
-from kg.cli import app as cli
+from cli.main import app as cli
 from kg.store import Store
 from loaders import LoadError, LoadOptions, loader_for, write
 from loaders.build import build

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
-from kg.cli import app as cli
+from cli.main import app as cli
 from loaders.errors import LoadError
 from loaders.hpo import bundled
 from loaders.medlineplus import topics

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from kg.cli import app as cli
+from cli.main import app as cli
 from kg.safety import Refused, check_query
 from kg.saved_queries import QueryFileError, SavedQuery, load_queries, read_query_text
 from kg.settings import DEFAULT_QUERIES, Settings

@@ -20,13 +20,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from kg.output import OutputFormat, rdf_format, serialize
+from kg.safety import check_query
+from kg.saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
+from kg.settings import Settings
+from kg.store import Store, StoreInUse
 from ontology.identifiers import compress
-
-from .output import OutputFormat, rdf_format, serialize
-from .safety import check_query
-from .saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
-from .settings import Settings
-from .store import Store, StoreInUse
 
 if TYPE_CHECKING:
     from loaders.fetch import Fetcher
