@@ -21,6 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 from rich.table import Table
 
 from kg.output import OutputFormat, rdf_format, serialize
+from kg.remote import EngineError, EngineRefused, EngineSpec, RemoteStore
 from kg.safety import check_query
 from kg.saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from kg.settings import Settings
@@ -60,6 +61,8 @@ def reported() -> Iterator[None]:
         yield
     except Failure as error:
         fail(str(error), error.code)
+    except (EngineError, EngineRefused) as error:
+        fail(str(error), 1)
     except (LoadError, StoreInUse) as error:
         traceback.clear_frames(error.__traceback__)  # let go of an open store: its lock goes with it
         fail(str(error), 1)
@@ -75,6 +78,28 @@ def fail(message: str, code: int) -> None:
 
 def open_store(path: Path | None) -> Store:
     return Store.open(path or Settings.from_env().store)
+
+
+EngineOption = Annotated[str | None, typer.Option(
+    "--engine", envvar="KG_ENGINE", help="A remote SPARQL engine instead of the embedded store: oxigraph:URL, "
+                                         "virtuoso:URL or sparql:QUERY_URL (credentials from KG_ENGINE_USER, "
+                                         "KG_ENGINE_PASSWORD or KG_ENGINE_TOKEN)")]
+EngineUpdateOption = Annotated[str | None, typer.Option("--engine-update", envvar="KG_ENGINE_UPDATE",
+                                                        help="Update endpoint of a sparql: engine")]
+EngineStoreOption = Annotated[str | None, typer.Option("--engine-store", envvar="KG_ENGINE_STORE",
+                                                       help="Graph Store endpoint of a sparql: engine")]
+ENGINE_TIMEOUT = 60.0
+
+
+def remote(spec: str, update: str | None = None, graph_store: str | None = None,
+           timeout: float = ENGINE_TIMEOUT) -> RemoteStore:
+    return RemoteStore(EngineSpec.parse(spec, update=update, store=graph_store), timeout)
+
+
+def open_engine(store: Path | None, engine: str | None, update: str | None = None,
+                graph_store: str | None = None) -> Store | RemoteStore:
+    """The remote engine when one is named, else the embedded store."""
+    return remote(engine, update, graph_store) if engine else open_store(store)
 
 
 @app.command()
@@ -285,12 +310,13 @@ def query(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value for a saved query's parameter")] = None,
     store: StoreOption = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] = OutputFormat.table,
+    engine: EngineOption = None,
 ) -> None:
     """Run a SPARQL query over the union of all graphs."""
     with reported():
         text = query_text(query, parameters(param or []))
         check_query(text, Settings.from_env())
-        result = serialize(open_store(store).query(text), format)
+        result = serialize(open_engine(store, engine).query(text), format)
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
             sys.stdout.buffer.flush()
@@ -358,10 +384,10 @@ def export(
 
 
 @app.command()
-def stats(store: StoreOption = None) -> None:
+def stats(store: StoreOption = None, engine: EngineOption = None) -> None:
     """Triples per named graph and instances per class."""
     with reported():
-        target = open_store(store)
+        target = open_engine(store, engine)
         graphs = Table("named graph", "triples", title="Graphs")
         for name, size in target.graph_sizes().items():
             graphs.add_row(name, str(size))
@@ -376,8 +402,13 @@ def serve(
     store: StoreOption = None,
     host: Annotated[str | None, typer.Option(help="Address to bind [default: $HOST or 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: $PORT or 8000]")] = None,
+    engine: EngineOption = None,
+    engine_update: EngineUpdateOption = None,
+    engine_store: EngineStoreOption = None,
+    engine_read: Annotated[str | None, typer.Option("--engine-read", envvar="KG_ENGINE_READ", help=(
+        "Read replicas, comma-separated, in the --engine forms; reads are spread over them"))] = None,
 ) -> None:
-    """Serve the store over the SPARQL 1.1 Protocol with uvicorn."""
+    """Serve the store (or a remote engine) over the SPARQL 1.1 Protocol with uvicorn."""
     import dataclasses
 
     import uvicorn
@@ -389,10 +420,35 @@ def serve(
         settings = dataclasses.replace(
             settings, store=store or settings.store, host=host or settings.host, port=port or settings.port
         )
-        application = create_app(Store.open(settings.store), settings)
+        if engine:
+            writer = remote(engine, engine_update, engine_store, settings.query_timeout)
+            readers = [remote(spec.strip(), timeout=settings.query_timeout)
+                       for spec in (engine_read or "").split(",") if spec.strip()]
+            application = create_app(writer, settings, readers)
+        else:
+            application = create_app(Store.open(settings.store), settings)
         uvicorn.run(application, host=settings.host, port=settings.port, access_log=settings.access_log,
                     proxy_headers=False,  # X-Forwarded-* are ours to judge (KG_FORWARDED_ALLOW_IPS)
                     timeout_graceful_shutdown=SHUTDOWN_GRACE)
+
+
+@app.command()
+def publish(
+    engine: Annotated[str, typer.Option("--engine", envvar="KG_ENGINE", help="The engine to copy the graphs to "
+                                                                              "(oxigraph:URL, virtuoso:URL, sparql:URL)")],
+    store: StoreOption = None,
+    engine_update: EngineUpdateOption = None,
+    engine_store: EngineStoreOption = None,
+    force: Annotated[bool, typer.Option(help="Send every graph, even those the engine has unchanged")] = False,
+) -> None:
+    """Copy every named graph of the local store to a remote engine, one graph at a time (Graph
+    Store PUT), checking the engine's triple count of each; unchanged graphs are skipped."""
+    from kg.publish import publish as publish_all
+
+    with reported():
+        target = remote(engine, engine_update, engine_store, timeout=600.0)
+        for outcome in publish_all(open_store(store), target, force=force):
+            console.print(f"{outcome.graph}: {outcome.triples} triples ({outcome.state})")
 
 
 if __name__ == "__main__":

@@ -64,8 +64,9 @@ def table(result: ox.QuerySolutions) -> Table:
 
 
 def serialize(result: QueryResult, fmt: OutputFormat) -> bytes | Table | str:
-    """The result in the format asked for; ValueError if it does not fit the query form."""
-    if isinstance(result, ox.QueryTriples):
+    """The result in the format asked for; ValueError if it does not fit the query form. Triples
+    are the embedded engine's QueryTriples or a remote engine's list."""
+    if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
         if fmt in {OutputFormat.table, OutputFormat.json, OutputFormat.xml}:
             fmt = {OutputFormat.json: OutputFormat.jsonld, OutputFormat.xml: OutputFormat.rdfxml}.get(fmt, OutputFormat.turtle)
         return ox.serialize(result, format=rdf_format(fmt.value), prefixes=PREFIXES)

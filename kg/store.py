@@ -109,6 +109,19 @@ class Store:
         """Every quad as N-Quads, streamed into `output`."""
         self._engine.dump(output, format=ox.RdfFormat.N_QUADS)
 
+    def contains_graph(self, graph: str) -> bool:
+        """Whether a named graph exists (it may be empty)."""
+        return self._engine.contains_named_graph(ox.NamedNode(graph))
+
+    def triples_of(self, graph: str | None) -> Iterator[ox.Triple]:
+        """The triples stored in one named graph, or (None) in the default graph itself."""
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        return (quad.triple for quad in self._engine.quads_for_pattern(None, None, None, name))
+
+    def dump_file(self, path: str, format: ox.RdfFormat) -> None:
+        """Every quad into a file, in a dataset format."""
+        self._engine.dump(path, format=format)
+
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self._engine.named_graphs() if isinstance(g, ox.NamedNode))

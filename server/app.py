@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import pyoxigraph as ox
@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from kg import __version__
+from kg.remote import RemoteStore
 from kg.saved_queries import load_queries
 from kg.settings import Settings
 from kg.store import Store
@@ -29,12 +30,13 @@ from .metrics import CONTENT_TYPE, Metrics
 from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
 from .negotiation import GRAPH_FORMATS, negotiate
 from .pages import STATIC, query_page
+from .remote_pool import RemotePool
 from .workers import WorkerPool
 
 EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location", REQUEST_ID]
 
 
-def _lifespan(pool: WorkerPool, folder: Folder):
+def _lifespan(pool: WorkerPool | RemotePool, folder: Folder):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(pool.start)
@@ -47,14 +49,18 @@ def _lifespan(pool: WorkerPool, folder: Folder):
     return lifespan
 
 
-def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
-    """A FastAPI app serving `store` over the SPARQL 1.1 Protocol and the Graph Store Protocol.
+def create_app(store: Store | RemoteStore, settings: Settings | None = None,
+               readers: Sequence[RemoteStore] = ()) -> FastAPI:
+    """A FastAPI app serving `store` over the SPARQL 1.1 Protocol and the Graph Store Protocol:
+    the embedded store through the worker pool, or a remote engine (and its read replicas)
+    through the remote pool.
 
     Every saved query is read and checked first: a faulty one stops the app from being made.
     """
     settings = settings or Settings()
     queries = load_queries(settings.queries)
-    pool = WorkerPool(store, settings)
+    pool: WorkerPool | RemotePool = (RemotePool(store, settings, readers) if isinstance(store, RemoteStore)
+                                     else WorkerPool(store, settings))
     folder = Folder()
     app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, folder),
                   docs_url=None, redoc_url=None)
@@ -93,6 +99,10 @@ def _add_pages(app: FastAPI) -> None:
     @app.get("/health", response_class=PlainTextResponse)
     def health(request: Request) -> str:
         pool = request.app.state.pool
+        if isinstance(pool, RemotePool):
+            engines = pool.engines()
+            lines = "".join(f"{role}: {name} {'up' if up else 'down'}\n" for role, name, up in engines)
+            return f"{'ok' if any(up for *_, up in engines) else 'degraded'}: version {pool.version}\n{lines}"
         network = "off the network" if pool.sandboxed else "with network access"
         return f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n"
 

@@ -59,7 +59,7 @@ def write_all(store: Store, folder: str) -> dict[str, Dump]:
     for fmt, filename in zip(FORMATS, FILENAMES, strict=True):
         path = Path(folder) / filename
         if fmt.supports_datasets:
-            store.engine.dump(str(path), format=fmt)
+            store.dump_file(str(path), fmt)
         else:
             ox.serialize(store.query(UNION), str(path), format=fmt, prefixes=PREFIXES)
         made[filename] = Dump(filename, fmt.file_extension, path.stat().st_size, _sha256(path), path)

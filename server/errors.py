@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from kg.remote import EngineRefused
 from kg.safety import Malformed, Refused
 from kg.updates import PartlyApplied, UpdateFailed
 
@@ -86,6 +87,22 @@ class QueryTimeout(ServiceUnavailable):
     headers: ClassVar[dict[str, str]] = {}
 
 
+class BadGateway(HttpError):
+    """A remote engine answered with an error or with something that is not SPARQL."""
+
+    status = 502
+
+
+class EngineUnavailable(ServiceUnavailable):
+    """No remote engine is up to do it."""
+
+
+class GatewayTimeout(HttpError):
+    """A remote engine did not answer within the deadline."""
+
+    status = 504
+
+
 @dataclass(frozen=True)
 class Failure:
     """Why a job in a worker gave no answer: an error kind and its message, and whether the
@@ -129,6 +146,8 @@ def status_of(error: Exception) -> tuple[int, str, dict[str, str]]:
         return 400, f"SPARQL syntax error: {error}", {}
     if isinstance(error, (Refused, Malformed)):
         return (403 if isinstance(error, Refused) else 400), str(error), {}
+    if isinstance(error, EngineRefused):  # a remote engine's 4xx: the operation, not the engine
+        return 400, str(error), {}
     if isinstance(error, HttpError):
         return error.status, error.message, error.headers
     return 500, "internal error; see the server's log", {}
@@ -149,5 +168,5 @@ async def _respond(request: Request, error: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Map our errors and the engine's SyntaxError to responses."""
-    for kind in (HttpError, SyntaxError, Refused, Malformed):
+    for kind in (HttpError, SyntaxError, Refused, Malformed, EngineRefused):
         app.add_exception_handler(kind, _respond)

@@ -8,7 +8,7 @@ choice of format and the serialisation. Only bytes and plain data leave the work
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,14 +48,14 @@ class Query:
             del result
 
 
-def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: Query,
+def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple], job: Query,
                max_bytes: int) -> results.Serialized:
-    if isinstance(result, ox.QueryTriples):
-        return results.triples(result, negotiate(job.accept, GRAPH_FORMATS, job.override), job.max_rows, max_bytes)
-    fmt = negotiate(job.accept, RESULT_FORMATS, job.override)
+    """Solutions, a boolean, or triples (the embedded engine's QueryTriples or a remote engine's list)."""
     if isinstance(result, ox.QuerySolutions):
-        return results.solutions(result, fmt, job.max_rows, max_bytes)
-    return results.boolean(result, fmt)
+        return results.solutions(result, negotiate(job.accept, RESULT_FORMATS, job.override), job.max_rows, max_bytes)
+    if isinstance(result, ox.QueryBoolean):
+        return results.boolean(result, negotiate(job.accept, RESULT_FORMATS, job.override))
+    return results.triples(result, negotiate(job.accept, GRAPH_FORMATS, job.override), job.max_rows, max_bytes)
 
 
 @dataclass(frozen=True)

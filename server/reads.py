@@ -16,14 +16,14 @@ DEFAULT = "default"  # the default graph, as the Graph Store Protocol's ?default
 
 def graph_exists(store: Store, graph: str) -> bool:
     """Whether a named graph exists (it may be empty)."""
-    return store.engine.contains_named_graph(ox.NamedNode(graph))
+    return store.contains_graph(graph)
 
 
 def graph_triples(store: Store, graph: str) -> list[ox.Triple] | None:
     """A named graph's triples, or None when there is no such graph."""
     if not graph_exists(store, graph):
         return None
-    return [q.triple for q in store.engine.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+    return list(store.triples_of(graph))
 
 
 def serialize(store: Store, extension: str, target: str | None) -> bytes | None:
@@ -32,11 +32,9 @@ def serialize(store: Store, extension: str, target: str | None) -> bytes | None:
     fmt = ox.RdfFormat.from_extension(extension)
     if target is None:
         return store.serialize(fmt)
-    name = ox.DefaultGraph() if target == DEFAULT else ox.NamedNode(target)
-    if target != DEFAULT and not store.engine.contains_named_graph(name):
+    if target != DEFAULT and not store.contains_graph(target):
         return None
-    triples = (q.triple for q in store.engine.quads_for_pattern(None, None, None, name))
-    return ox.serialize(triples, format=fmt, prefixes=PREFIXES)
+    return ox.serialize(store.triples_of(None if target == DEFAULT else target), format=fmt, prefixes=PREFIXES)
 
 
 def named_graphs(store: Store) -> list[str]:

@@ -6,7 +6,9 @@ whole rows kept are then re-read by the engine and written in the format the cli
 for. Stopping the writer stops the evaluation too. The byte cap counts the rows in that
 line form, so a JSON or XML answer may be somewhat larger.
 
->>> import pyoxigraph as ox
+>>> from collections.abc import Iterable
+
+import pyoxigraph as ox
 >>> store = ox.Store()
 >>> store.extend(ox.Quad(ox.NamedNode(f"http://example.org/{i}"), ox.NamedNode("http://example.org/p"),
 ...              ox.Literal(i)) for i in range(5))
@@ -21,6 +23,7 @@ line form, so a JSON or XML answer may be somewhat larger.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -94,7 +97,7 @@ def solutions(result: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: i
     return Serialized(reread.serialize(format=fmt), fmt.media_type, truncated)
 
 
-def triples(result: ox.QueryTriples, fmt: ox.RdfFormat, max_rows: int, max_bytes: int = MAX_BYTES) -> Serialized:
+def triples(result: Iterable[ox.Triple], fmt: ox.RdfFormat, max_rows: int, max_bytes: int = MAX_BYTES) -> Serialized:
     """CONSTRUCT or DESCRIBE results in `fmt`: at most `max_rows` triples, within `max_bytes`."""
     nt, truncated = _lines(lambda out: ox.serialize(result, out, format=ox.RdfFormat.N_TRIPLES), max_rows, max_bytes)
     if fmt == ox.RdfFormat.N_TRIPLES:
