@@ -79,11 +79,12 @@ def running(command: list[str], ready: str, env: dict[str, str] | None = None, *
 
 
 @contextmanager
-def serving(store: Path, **env: str) -> Iterator[str]:
-    """`kg serve` over `store`; yield its base URL."""
+def serving(store: Path, *options: str, **env: str) -> Iterator[str]:
+    """`kg serve` over `store` (with more command-line options, --engine say); yield its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "cli", "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port),
+               *options]
     with running(command, f"{url}/health", env, quiet=True) as process:
         _PROCESSES[url] = process
         try:

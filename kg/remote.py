@@ -23,6 +23,7 @@ or digest for Virtuoso), or `KG_ENGINE_TOKEN` (bearer).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -164,8 +165,11 @@ class RemoteStore:
             raise ValueError("a remote engine takes no substitutions: bind values in the text (VALUES)")
         operation = shape(sparql, base_iri)
         params = self._dataset(operation, default_graphs, named_graphs)
-        return self._results(self._post(self.spec.query, data={"query": sparql, **params},
-                                        headers={"Accept": accept(operation)}, timeout=timeout))
+        result = self._results(self._post(self.spec.query, data={"query": sparql, **params},
+                                          headers={"Accept": accept(operation)}, timeout=timeout))
+        if form(operation) == "ASK" and isinstance(result, ox.QuerySolutions):
+            return _boolean(result)  # Virtuoso 7 answers ASK as one row of ?__ASK_RETVAL
+        return result
 
     def _results(self, response: httpx.Response) -> ox.QuerySolutions | ox.QueryBoolean | Triples:
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -281,11 +285,22 @@ class RemoteStore:
         self.version += 1
 
 
+def form(operation: Shape) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query form's keyword, the first of them in the text."""
+    return next((t.text.upper() for t in operation.tokens if t.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")),
+                "SELECT")
+
+
 def accept(operation: Shape) -> str:
     """What to ask the engine for: solutions for SELECT and ASK, RDF for CONSTRUCT and DESCRIBE."""
-    form = next((t.text.upper() for t in operation.tokens if t.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")),
-                "SELECT")
-    return GRAPH_ACCEPT if form in {"CONSTRUCT", "DESCRIBE"} else SOLUTIONS_ACCEPT
+    return GRAPH_ACCEPT if form(operation) in {"CONSTRUCT", "DESCRIBE"} else SOLUTIONS_ACCEPT
+
+
+def _boolean(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
+    """An ASK answered as solutions: true when a row has a true or non-zero value."""
+    value = any(term is not None and term.value not in {"0", "false"} for row in solutions for term in row)
+    data = json.dumps({"head": {}, "boolean": value}).encode()
+    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)  # type: ignore[return-value]
 
 
 def change_updates(change: Change) -> Iterator[str]:

@@ -31,7 +31,7 @@ from .jobs import Call, Job, Update
 from .using import with_using
 
 COOLDOWN = 10.0  # seconds a failed replica stays out
-PROBE_TIMEOUT = 2.0  # seconds /health waits for each engine
+PROBE_TIMEOUT = 1.0  # seconds /health waits for each engine
 
 
 @dataclass(eq=False)
@@ -114,13 +114,15 @@ class RemotePool:
         return self.run(Call(function, args), timeout=timeout)
 
     def _pick(self, tried: list[_Engine], failed: Exception | None) -> _Engine:
-        candidates = [e for e in self._readers if e.up and e not in tried]
-        if not candidates and failed is not None:
-            raise _http(failed)
-        if not candidates:
-            names = ", ".join(e.store.spec.name for e in self._readers)
-            raise EngineUnavailable(f"no engine is up to answer reads ({names}); try again shortly")
-        return candidates[next(self._turn) % len(candidates)]
+        """The next engine that is up; when all are marked down, the one marked longest ago (a
+        mark is a hint: asking again gives the client the engine's own answer)."""
+        untried = [e for e in self._readers if e not in tried]
+        candidates = [e for e in untried if e.up]
+        if candidates:
+            return candidates[next(self._turn) % len(candidates)]
+        if untried and failed is None:
+            return min(untried, key=lambda e: e.down_until)
+        raise _http(failed) if failed is not None else EngineUnavailable("no engine to answer reads")
 
     def _within(self, deadline: float, work: Callable[[], Any]) -> Any:
         future = self._threads.submit(work)
