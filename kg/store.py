@@ -50,6 +50,7 @@ class Store:
     def __init__(self, engine: ox.Store, path: Path | None = None) -> None:
         self._engine = engine
         self.path = path
+        self.version = 0  # up by one on every change applied through this store
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Store:
@@ -173,6 +174,7 @@ class Store:
         """Apply a change as one unit: on disk, journaled first, so a crash cannot leave half of it."""
         if change.is_empty:
             return
+        self.version += 1
         if self.path is None:
             change.apply(self._engine)
             return
