@@ -88,6 +88,7 @@ def _bench(size: str, workdir: Path, clients: int, seconds: float, timeout: floa
     starters: list[tuple[str, AbstractContextManager[servers.Server]]] = [
         ("kg serve", servers.ours(data, workdir / f"kg-{size}", workers)),
         ("oxigraph serve", servers.oxigraph(data, workdir / f"oxigraph-{size}")),
+        ("kg serve → oxigraph", servers.ours_in_front(data, workdir / f"front-{size}", workers)),
     ]
     if size not in WITHOUT_RDFLIB:
         starters.append(("rdflib-endpoint", servers.rdflib_endpoint(data)))
@@ -97,7 +98,8 @@ def _bench(size: str, workdir: Path, clients: int, seconds: float, timeout: floa
         with starter as server:
             results[name], timings[name] = answers(server.url, texts, timeout)
             runs.append(drive(name, server.url, list(texts.values()), clients=clients, seconds=seconds, timeout=timeout))
-            memory[name] = servers.pss_mib(server.pid)
+            memory[name] = servers.pss_mib(server.pid) + (servers.pss_mib(server.engine_pid)
+                                                          if server.engine_pid else 0.0)
     for line in _check(results, "oxigraph serve") or [f"all servers agree on all {len(texts)} queries"]:
         console.print(line)
     _latencies(f"{size} graph: each saved query once, alone", timings)

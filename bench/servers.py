@@ -25,6 +25,7 @@ class Server:
     name: str
     url: str  # the SPARQL endpoint
     pid: int
+    engine_pid: int | None = None  # the engine behind it, when it is a proxy
 
 
 def _tool(name: str) -> str:
@@ -66,6 +67,17 @@ def oxigraph(data: Path, workdir: Path) -> Iterator[Server]:
     with _running("oxigraph serve", [_tool("oxigraph"), "serve", "--location", str(store), "--bind", "127.0.0.1:{port}",
                                      "--union-default-graph"], "/query") as server:
         yield server
+
+
+@contextmanager
+def ours_in_front(data: Path, workdir: Path, workers: int) -> Iterator[Server]:
+    """kg serve in front of Oxigraph's server (`--engine oxigraph:URL`): the proxy's cost."""
+    with oxigraph(data, workdir) as engine:
+        env = {"KG_WORKERS": str(workers), "KG_MAX_PENDING": "256", "KG_QUERY_TIMEOUT": "120"}
+        base = engine.url.removesuffix("/query")
+        command = [_tool("kg"), "serve", "--engine", f"oxigraph:{base}", "--host", "127.0.0.1", "--port", "{port}"]
+        with _running("kg serve → oxigraph", command, "/sparql", env) as server:
+            yield Server(server.name, server.url, server.pid, engine.pid)
 
 
 @contextmanager
