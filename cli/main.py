@@ -20,7 +20,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from kg.output import OutputFormat, rdf_format, serialize
+from kg.formats import rdf_format
+from kg.output import OutputFormat, serialize
 from kg.remote import EngineError, EngineRefused, EngineSpec, RemoteStore
 from kg.safety import check_query
 from kg.saved_queries import ParameterError, SavedQuery, load_queries, read_query_text

@@ -10,33 +10,14 @@ from rich.table import Table
 from ontology import PREFIXES
 from ontology.identifiers import compress
 
+from . import formats
 from .store import QueryResult
 
-
-class OutputFormat(enum.StrEnum):
-    """The names `--format` accepts; each but `table` is a file extension the engine knows."""
-
-    table = "table"
-    json = "json"
-    xml = "xml"
-    csv = "csv"
-    tsv = "tsv"
-    turtle = "ttl"
-    ntriples = "nt"
-    jsonld = "jsonld"
-    rdfxml = "rdf"
+TRIPLES_INSTEAD = {"table": "ttl", "json": "jsonld", "xml": "rdf"}  # what a CONSTRUCT gives for these
 
 
-RDF_FORMATS = {"turtle": "ttl", "ttl": "ttl", "nt": "nt", "ntriples": "nt", "nq": "nq",
-               "trig": "trig", "jsonld": "jsonld", "rdfxml": "rdf", "rdf": "rdf"}
-
-
-def rdf_format(name: str) -> ox.RdfFormat:
-    """An RDF serialisation by its CLI name or extension; ValueError if unknown."""
-    found = ox.RdfFormat.from_extension(RDF_FORMATS.get(name.lower(), name.lower()))
-    if found is None:
-        raise ValueError(f"unknown RDF format {name!r}; use one of {', '.join(sorted(RDF_FORMATS))}")
-    return found
+OutputFormat = enum.StrEnum("OutputFormat", {"table": "table", **{f.name: f.name for f in formats.subset("cli")}})
+OutputFormat.__doc__ = "The names `--format` accepts: the terminal table, and the CLI's formats of kg.formats."
 
 
 def show_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
@@ -67,12 +48,12 @@ def serialize(result: QueryResult, fmt: OutputFormat) -> bytes | Table | str:
     """The result in the format asked for; ValueError if it does not fit the query form. Triples
     are the embedded engine's QueryTriples or a remote engine's list."""
     if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        if fmt in {OutputFormat.table, OutputFormat.json, OutputFormat.xml}:
-            fmt = {OutputFormat.json: OutputFormat.jsonld, OutputFormat.xml: OutputFormat.rdfxml}.get(fmt, OutputFormat.turtle)
-        return ox.serialize(result, format=rdf_format(fmt.value), prefixes=PREFIXES)
-    if fmt is OutputFormat.table:
+        name = TRIPLES_INSTEAD.get(fmt.value, fmt.value)
+        return ox.serialize(result, format=formats.rdf_format(name), prefixes=PREFIXES)
+    if fmt.value == "table":
         return str(bool(result)).lower() if isinstance(result, ox.QueryBoolean) else table(result)
-    results_format = ox.QueryResultsFormat.from_extension(fmt.value)
-    if results_format is None:
-        raise ValueError(f"--format {fmt.value} is for CONSTRUCT and DESCRIBE; use table, json, xml, csv or tsv")
-    return result.serialize(format=results_format)
+    found = formats.by_name(fmt.value, "results")
+    if found is None:
+        names = ", ".join(["table", *(f.name for f in formats.subset("results"))])
+        raise ValueError(f"--format {fmt.value} is for CONSTRUCT and DESCRIBE; use {names}")
+    return result.serialize(format=found.engine)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import output
+from kg import formats
 from ontology import GRAPH
 
 from .errors import LoadError
@@ -28,7 +28,7 @@ LOADER = "rdf-file"
 def rdf_format(path: Path, name: str | None = None) -> ox.RdfFormat:
     """The format named, or else the one the file extension implies."""
     try:
-        return output.rdf_format(name or path.suffix.lstrip("."))
+        return formats.rdf_format(name or path.suffix.lstrip("."))
     except ValueError as error:
         raise LoadError(str(path), str(error)) from None
 

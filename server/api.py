@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from kg import formats
 from kg.saved_queries import PYTHON_TYPES, ParameterError, SavedQuery
 
 from . import jobs
@@ -99,8 +100,8 @@ def router(queries: Mapping[str, SavedQuery]) -> APIRouter:
         api.add_api_route(f"/{saved.name}", _endpoint(saved), methods=["GET"], summary=saved.summary,
                           description=saved.description, tags=[TAG, *saved.tags],
                           operation_id=f"query_{saved.name.replace('-', '_')}", response_class=Response,
-                          responses={200: {"content": {"application/sparql-results+json": {}, "text/csv": {},
-                                                       "text/tab-separated-values": {}, "text/turtle": {}}}})
+                          responses={200: {"content": {f.media_type: {} for f in (*formats.subset("results"),
+                                                                                   *formats.subset("graph"))}}})
 
     @api.get("/{name}", include_in_schema=False)
     def unknown(name: str) -> Response:

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import formats
 from kg.store import Store
 from ontology import PREFIXES
 
 NAME = "higm-kg"
 PREFIX = "kg-dumps-"
-FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
+FORMATS: tuple[ox.RdfFormat, ...] = formats.engines("dump")  # type: ignore[assignment]
 FILENAMES = tuple(f"{NAME}.{fmt.file_extension}" for fmt in FORMATS)
 UNION = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from kg import formats
 from kg.iris import scheme
 from ontology import BASE, PREFIXES
 from ontology.identifiers import expand
@@ -27,7 +28,7 @@ from .picture import svg
 from .sparql import format_override
 
 router = APIRouter()
-ENTITY_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)
+ENTITY_FORMATS: tuple[ox.RdfFormat, ...] = formats.engines("entity")  # type: ignore[assignment]
 VOCAB = BASE + "vocab"
 
 

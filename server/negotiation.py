@@ -15,24 +15,15 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from kg.output import RDF_FORMATS
+from kg import formats
 
 from .errors import NotAcceptable
 
 Format = TypeVar("Format", ox.QueryResultsFormat, ox.RdfFormat)
 
-RESULT_FORMATS = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,
-                  ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV)
-GRAPH_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD,
-                 ox.RdfFormat.RDF_XML, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-# Media types clients send that are not the registered ones, mapped to the registered one.
-ALIASES = {
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-    "text/plain": "application/n-triples",
-    "application/x-turtle": "text/turtle",
-}
+RESULT_FORMATS: tuple[ox.QueryResultsFormat, ...] = formats.engines("results")  # type: ignore[assignment]
+GRAPH_FORMATS: tuple[ox.RdfFormat, ...] = formats.engines("graph")  # type: ignore[assignment]
+ALIASES = formats.MEDIA_ALIASES  # media types clients send that are not the registered ones
 
 
 @dataclass(frozen=True)
@@ -78,13 +69,9 @@ def media_type(offer: ox.QueryResultsFormat | ox.RdfFormat) -> str:
 
 
 def by_name(name: str, offers: Sequence[Format]) -> Format | None:
-    """A `format=` override: a media type, an extension, or a short name such as json."""
-    key = ALIASES.get(name.lower(), name.lower())
-    key = RDF_FORMATS.get(key, key)  # the CLI's names: turtle, ntriples, rdfxml, …
-    for offer in offers:
-        if key in {media_type(offer), offer.file_extension} or key == offer.name.lower().split()[-1]:
-            return offer
-    return None
+    """A `format=` override: a media type, an extension, or a name such as json or turtle."""
+    found = formats.by_name(name)
+    return found.engine if found is not None and found.engine in offers else None  # type: ignore[return-value]
 
 
 def choose(accept: str | None, offers: Sequence[Format], override: str | None = None) -> Format | None:
