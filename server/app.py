@@ -21,7 +21,7 @@ from kg.store import Store
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
-from . import api, docs, errors, graph_store, linked_data, search, sparql
+from . import api, docs, entities, errors, graph_store, linked_data, reads, search, sparql
 from .cache import PerVersion
 from .description import statistics, void_triples
 from .dumps import FILENAMES as DUMP_FILES
@@ -31,8 +31,11 @@ from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
 from .negotiation import GRAPH_FORMATS, negotiate
 from .pages import STATIC, query_page
 from .remote_pool import RemotePool
+from .result_cache import CachingPool
 from .workers import WorkerPool
 
+CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
+                       reads.named_graphs})  # the reads the result cache may answer (queries always may)
 EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location", REQUEST_ID]
 
 
@@ -64,8 +67,9 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     folder = Folder()
     app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, folder),
                   docs_url=None, redoc_url=None)
-    app.state.settings, app.state.pool, app.state.queries = settings, pool, queries
     app.state.metrics = Metrics()
+    app.state.settings, app.state.queries = settings, queries
+    app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE)
     app.state.statistics = PerVersion(lambda: pool.version, lambda: pool.call(statistics))
     app.state.search = PerVersion(lambda: pool.version, lambda: search.SearchIndex(pool.call(search.names)))
     app.state.dumps = PerVersion(lambda: pool.version, lambda: pool.call(
@@ -99,7 +103,7 @@ def _add_pages(app: FastAPI) -> None:
     @app.get("/health", response_class=PlainTextResponse)
     def health(request: Request) -> str:
         pool = request.app.state.pool
-        if isinstance(pool, RemotePool):
+        if hasattr(pool, "engines"):  # a remote engine and its replicas
             engines = pool.engines()
             lines = "".join(f"{role}: {name} {'up' if up else 'down'}\n" for role, name, up in engines)
             return f"{'ok' if any(up for *_, up in engines) else 'degraded'}: version {pool.version}\n{lines}"

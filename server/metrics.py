@@ -25,6 +25,9 @@ class Metrics:
         self.timeouts = Counter("kg_sparql_timeouts", "Operations stopped at the deadline", registry=self.registry)
         self.crashes = Counter("kg_engine_worker_crashes", "Engine workers that ended while running an operation",
                                registry=self.registry)
+        self.cache_hits = Counter("kg_result_cache_hits", "Reads answered from the result cache", registry=self.registry)
+        self.cache_misses = Counter("kg_result_cache_misses", "Cacheable reads the engine answered",
+                                    registry=self.registry)
         self.truncated = Counter("kg_sparql_truncated", "Results cut at the row cap", registry=self.registry)
         self.latency = Histogram("kg_sparql_seconds", "Time to answer a SPARQL operation",
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),

@@ -187,6 +187,17 @@ def _search(url: str) -> object:
     return response.status_code, MONDO in response.text
 
 
+def _dump(url: str) -> object:
+    response = httpx.get(f"{url}/dumps/higm-kg.nq", timeout=120)
+    graphs = {q.graph_name.value for q in ox.parse(response.content, format=ox.RdfFormat.N_QUADS)}
+    return response.status_code, ONTOLOGY in graphs
+
+
+def _service_description(url: str) -> object:
+    response = httpx.get(f"{url}/sparql", headers={"Accept": "text/turtle"}, timeout=60)
+    return response.status_code, "http://www.w3.org/ns/sparql-service-description#" in response.text
+
+
 def _service_refused(url: str) -> object:
     response = httpx.get(f"{url}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://example.org/s> { ?s ?p ?o } }"})
     return response.status_code
@@ -216,6 +227,8 @@ SHARED: list[tuple[str, Callable[[str], object], object]] = [
     ("an entity page", _entity_page, (200, True)),
     ("VoID statistics", _void, (200, True)),
     ("search", _search, (200, True)),
+    ("a dump", _dump, (200, True)),
+    ("the service description", _service_description, (200, True)),
     ("SERVICE refused", _service_refused, 403),
     ("updates need the token", _update_needs_the_token, 401),
     ("writes are seen by the next read", _read_your_writes, (True, 204, {"1", "2"})),

@@ -1,0 +1,87 @@
+"""The result cache: byte-identical answers, hits and misses in /metrics, invalidation by writes,
+keys by normalised text, format and dataset; errors never cached; the row cap kept."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kg.settings import Settings
+from kg.store import Store
+from server.app import create_app
+from server.sparql import TRUNCATED
+
+TOKEN = "cache-test-token"
+NAMES = "SELECT ?n WHERE { ?c <http://www.w3.org/2004/02/skos/core#altLabel> ?n } ORDER BY ?n"
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture
+def client(fresh_store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(fresh_store, Settings(update_token=TOKEN, max_rows=3))) as test_client:
+        yield test_client
+
+
+def counts(client: TestClient) -> tuple[int, int]:
+    text = client.get("/metrics").text
+    found = {name: float(value) for name, value in re.findall(r"^kg_result_cache_(hits|misses)_total (\S+)$", text, re.MULTILINE)}
+    return int(found["hits"]), int(found["misses"])
+
+
+def test_a_repeated_query_is_a_hit_with_the_same_bytes(client: TestClient) -> None:
+    first = client.get("/sparql", params={"query": NAMES}, headers=JSON)
+    second = client.get("/sparql", params={"query": NAMES}, headers=JSON)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert {k: v for k, v in first.headers.items() if k != "x-request-id"} == \
+        {k: v for k, v in second.headers.items() if k != "x-request-id"}
+    assert counts(client) == (1, 1)
+
+
+VARIANTS = [
+    ("spacing", NAMES.replace(" ", "   ").replace("{", "{\n"), JSON, True),
+    ("a comment", "# who\n" + NAMES, JSON, True),
+    ("another format", NAMES, {"Accept": "text/csv"}, False),
+    ("another query", NAMES.replace("?n", "?name"), JSON, False),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "headers", "hit"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_what_makes_a_different_entry(client: TestClient, case: str, text: str, headers: dict[str, str],
+                                      hit: bool) -> None:
+    client.get("/sparql", params={"query": NAMES}, headers=JSON)
+    client.get("/sparql", params={"query": text}, headers=headers)
+    assert counts(client) == ((1, 1) if hit else (0, 2))
+
+
+def test_a_write_makes_the_next_read_a_miss_that_sees_it(client: TestClient) -> None:
+    ask = {"query": "ASK { <urn:cache:s> ?p ?o }"}
+    assert client.get("/sparql", params=ask, headers=JSON).json()["boolean"] is False
+    written = client.post("/sparql", data={"update": "INSERT DATA { <urn:cache:s> <urn:cache:p> 1 }"},
+                          headers={"Authorization": f"Bearer {TOKEN}"})
+    assert written.status_code == 204
+    assert client.get("/sparql", params=ask, headers=JSON).json()["boolean"] is True
+    assert counts(client) == (0, 2)
+
+
+def test_errors_are_not_cached(client: TestClient) -> None:
+    for _ in range(2):
+        assert client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p"}).status_code == 400
+    assert counts(client) == (0, 2) and len(client.app.state.pool.cache) == 0  # type: ignore[attr-defined]
+
+
+def test_a_cached_answer_keeps_the_row_cap(client: TestClient) -> None:
+    answers = [client.get("/sparql", params={"query": NAMES}, headers=JSON) for _ in range(2)]
+    assert all(len(a.json()["results"]["bindings"]) == 3 for a in answers)
+    assert answers[0].headers.get(TRUNCATED) == answers[1].headers.get(TRUNCATED) == "true; limit=3"
+
+
+def test_entity_pages_and_saved_queries_use_it_too(client: TestClient) -> None:
+    for path in ("/id/MONDO:0010626", "/api/queries/condition-names"):
+        first, second = client.get(path), client.get(path)
+        assert first.status_code == 200 and first.content == second.content
+    hits, _ = counts(client)
+    assert hits >= 2
