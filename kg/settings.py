@@ -37,6 +37,7 @@ class Settings:
     max_body: int = 1_048_576  # bytes in a request body
     max_result_bytes: int = 33_554_432  # bytes of a result's rows before truncation
     max_change: int = 1_000_000  # quads one write may add or remove
+    result_cache_mib: int = 64  # the result cache's size; 0 turns it off
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints (URL prefixes by segment); empty: federation off
     cors_origins: tuple[str, ...] = ("*",)
     forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-* are believed
@@ -73,6 +74,7 @@ class Settings:
             max_body=int(env.get("KG_MAX_BODY") or default.max_body),
             max_result_bytes=int(env.get("KG_MAX_RESULT_BYTES") or default.max_result_bytes),
             max_change=int(env.get("KG_MAX_CHANGE") or default.max_change),
+            result_cache_mib=int(env.get("KG_RESULT_CACHE_MIB") or default.result_cache_mib),
             service_allow=_words(env.get("KG_SERVICE_ALLOW")),
             cors_origins=_words(env.get("KG_CORS_ORIGINS", "*")),
             forwarded_allow_ips=_words(env.get("KG_FORWARDED_ALLOW_IPS")),

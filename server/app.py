@@ -31,7 +31,7 @@ from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
 from .negotiation import GRAPH_FORMATS, negotiate
 from .pages import STATIC, query_page
 from .remote_pool import RemotePool
-from .result_cache import CachingPool
+from .result_cache import CachingPool, ResultCache
 from .workers import WorkerPool
 
 CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
@@ -69,7 +69,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
                   docs_url=None, redoc_url=None)
     app.state.metrics = Metrics()
     app.state.settings, app.state.queries = settings, queries
-    app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE)
+    app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE, ResultCache(settings.result_cache_mib << 20))
     app.state.statistics = PerVersion(lambda: pool.version, lambda: pool.call(statistics))
     app.state.search = PerVersion(lambda: pool.version, lambda: search.SearchIndex(pool.call(search.names)))
     app.state.dumps = PerVersion(lambda: pool.version, lambda: pool.call(

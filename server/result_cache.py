@@ -37,6 +37,8 @@ class ResultCache:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> tuple[bool, Any]:
+        if self._max <= 0:
+            return False, None
         with self._lock:
             if key not in self._entries:
                 return False, None
@@ -44,8 +46,10 @@ class ResultCache:
             return True, self._entries[key][0]
 
     def put(self, key: Hashable, value: Any) -> None:
+        if self._max <= 0:
+            return
         size = len(value.body) if isinstance(value, Serialized) else len(pickle.dumps(value))
-        if size > self._max_entry:
+        if size > min(self._max_entry, self._max):
             return
         with self._lock:
             if key in self._entries:
@@ -57,6 +61,10 @@ class ResultCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def enabled(self) -> bool:
+        return self._max > 0
 
 
 def normalised(text: str, base: str | None) -> str | None:
@@ -73,7 +81,7 @@ class CachingPool:
     def __init__(self, pool: Any, metrics: Metrics, cacheable: frozenset[Callable[..., Any]],
                  cache: ResultCache | None = None) -> None:
         self._pool, self._metrics, self._cacheable = pool, metrics, cacheable
-        self.cache = cache or ResultCache()
+        self.cache = cache if cache is not None else ResultCache()
 
     def __getattr__(self, name: str) -> Any:  # version, workers, update, commit, start, close …
         return getattr(self._pool, name)
@@ -89,7 +97,7 @@ class CachingPool:
         return None
 
     def run(self, job: Job, *, timeout: float | None = None) -> Any:
-        key = self._key(job)
+        key = self._key(job) if self.cache.enabled else None
         if key is not None:
             found, value = self.cache.get(key)
             if found:

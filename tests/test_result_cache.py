@@ -85,3 +85,10 @@ def test_entity_pages_and_saved_queries_use_it_too(client: TestClient) -> None:
         assert first.status_code == 200 and first.content == second.content
     hits, _ = counts(client)
     assert hits >= 2
+
+
+def test_the_cache_can_be_turned_off(fresh_store: Store) -> None:
+    with TestClient(create_app(fresh_store, Settings(result_cache_mib=0))) as plain:
+        for _ in range(2):
+            assert plain.get("/sparql", params={"query": NAMES}, headers=JSON).status_code == 200
+        assert counts(plain) == (0, 0)
