@@ -5,18 +5,21 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pyoxigraph as ox
 
 from kg.store import Store
 
 from .live import free_port, running, tree
 
+TOKEN = "bench-update-token"  # our server takes writes in the benchmark, on loopback
 STARTUP_SECONDS = 900  # rdflib-endpoint parses a million triples before it answers
 
 
@@ -26,6 +29,7 @@ class Server:
     url: str  # the SPARQL endpoint
     pid: int
     engine_pid: int | None = None  # the engine behind it, when it is a proxy
+    started: float = 0.0  # seconds from the command to its first answered query
 
 
 def _tool(name: str) -> str:
@@ -41,18 +45,21 @@ def _running(name: str, command: list[str], path: str, env: dict[str, str] | Non
     command = [part.replace("{port}", str(port)) for part in command]
     url = f"http://127.0.0.1:{port}{path}"
     ready = f"{url}?query={quote('ASK {}')}"
+    began = time.perf_counter()
     with running(command, ready, env, seconds=STARTUP_SECONDS, quiet=True) as process:
-        yield Server(name, url, process.pid)
+        yield Server(name, url, process.pid, started=time.perf_counter() - began)
 
 
 @contextmanager
-def ours(data: Path, workdir: Path, workers: int) -> Iterator[Server]:
+def ours(data: Path, workdir: Path, workers: int, *, cache: bool = True) -> Iterator[Server]:
     """kg serve over an on-disk store loaded from `data`; queries run in its workers' memory."""
     workdir.mkdir(parents=True, exist_ok=True)
     store = workdir / "kg-store"
     Store.open(store).bulk_load(data, ox.RdfFormat.N_QUADS)  # the same quads as the others, no load metadata
-    env = {"KG_WORKERS": str(workers), "KG_MAX_PENDING": "256", "KG_QUERY_TIMEOUT": "120"}
-    with _running("kg serve", [_tool("kg"), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", "{port}"],
+    env = {"KG_WORKERS": str(workers), "KG_MAX_PENDING": "256", "KG_QUERY_TIMEOUT": "120", "KG_UPDATE_TOKEN": TOKEN,
+           "KG_RESULT_CACHE_MIB": "64" if cache else "0"}
+    name = "kg serve" if cache else "kg serve, no cache"
+    with _running(name, [_tool("kg"), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", "{port}"],
                   "/sparql", env) as server:
         yield server
 
@@ -66,6 +73,18 @@ def oxigraph(data: Path, workdir: Path) -> Iterator[Server]:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with _running("oxigraph serve", [_tool("oxigraph"), "serve", "--location", str(store), "--bind", "127.0.0.1:{port}",
                                      "--union-default-graph"], "/query") as server:
+        yield server
+
+
+@contextmanager
+def oxigraph_memory(data: Path) -> Iterator[Server]:
+    """Oxigraph's own server in memory (no --location), the data sent to its Graph Store."""
+    with _running("oxigraph serve, memory", [_tool("oxigraph"), "serve", "--bind", "127.0.0.1:{port}",
+                                             "--union-default-graph"], "/query") as server:
+        with data.open("rb") as body:
+            response = httpx.post(server.url.removesuffix("/query") + "/store", content=body,
+                                  headers={"Content-Type": "application/n-quads"}, timeout=3600)
+        response.raise_for_status()
         yield server
 
 
