@@ -71,7 +71,6 @@ class EngineSpec:
     store: str | None = None
     union: str = "as-is"  # param (Oxigraph), dataset (Virtuoso), as-is (the engine's own default graph)
     digest: bool = False
-    timeout_ms: str | None = None  # the engine's own per-query timeout parameter, in milliseconds
     credentials: tuple[str, str] | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
 
@@ -89,7 +88,7 @@ class EngineSpec:
             return cls(spec, f"{url}/query", update or f"{url}/update", store or f"{url}/store", "param", **auth)
         if kind == "virtuoso":
             return cls(spec, f"{url}/sparql", update or f"{url}/sparql-auth", store or f"{url}/sparql-graph-crud-auth",
-                       "dataset", digest=True, timeout_ms="timeout", **auth)
+                       "dataset", digest=True, **auth)
         if kind == "sparql":
             return cls(spec, url, update, store, "as-is", **auth)
         raise ValueError(f"unknown engine kind {kind!r}: use oxigraph:, virtuoso: or sparql:")
@@ -166,8 +165,6 @@ class RemoteStore:
             raise ValueError("a remote engine takes no substitutions: bind values in the text (VALUES)")
         operation = shape(sparql, base_iri)
         params = self._dataset(operation, default_graphs, named_graphs)
-        if self.spec.timeout_ms:  # the engine stops it too, not only our client
-            params[self.spec.timeout_ms] = str(int((timeout or self.timeout) * 1000))
         result = self._results(self._post(self.spec.query, data={"query": sparql, **params},
                                           headers={"Accept": accept(operation)}, timeout=timeout))
         if form(operation) == "ASK" and isinstance(result, ox.QuerySolutions):
