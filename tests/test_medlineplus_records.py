@@ -235,6 +235,21 @@ def test_loading_the_same_records_again_changes_nothing(tmp_path: Path) -> None:
     assert "(written)" in first.stdout and "(written)" not in again.stdout and "(unchanged)" in again.stdout
 
 
+def test_a_record_moved_in_the_file_is_unchanged(tmp_path: Path) -> None:
+    """Only a record's content counts: a record added above the others rewrites only itself."""
+    store, moved = tmp_path / "store", tmp_path / "ghr-summaries.xml"
+    assert runner.invoke(cli, ["load", str(BULK), "--store", str(store)]).exit_code == 0
+    text = BULK.read_text(encoding="utf-8")
+    first = text.index("  <health-condition-summary")
+    extra = ('  <health-condition-summary id="C99">\n    <name>Extra condition</name>\n'
+             '    <ghr-page>https://medlineplus.gov/genetics/condition/extra-condition</ghr-page>\n'
+             '  </health-condition-summary>\n')
+    moved.write_text(text[:first] + extra + text[first:], encoding="utf-8")
+    again = runner.invoke(cli, ["load", str(moved), "--store", str(store)])
+    written = [line for line in again.stdout.replace("\n", " ").split(")") if "(written" in line]
+    assert again.exit_code == 0 and len(written) == 1 and "extra-condition" in written[0]
+
+
 def test_a_record_in_another_format_replaces_its_graph_whole(tmp_path: Path) -> None:
     store = tmp_path / "store"
     json_file = RECORDS / "json" / "condition" / "cystic-fibrosis.json"

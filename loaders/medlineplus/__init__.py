@@ -14,6 +14,7 @@ its own source (the page, or the record and the file it came in).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,7 +115,8 @@ def record_load(topic: topics.Topic, file: str, name: str, options: LoadOptions)
     if options.strict:
         _strict(extraction, page, where)
     origin = Origin.of_record(page)
-    checksum = hashlib.sha256(repr(topic).encode()).hexdigest()  # the record, not the whole file
+    content = dataclasses.replace(topic, line=None, texts=tuple(dataclasses.replace(t, line=None) for t in topic.texts))
+    checksum = hashlib.sha256(repr(content).encode()).hexdigest()  # the record's content, not its place in the file
     return GraphLoad(
         graph=options.graph or str(GRAPH[f"medlineplus/{topic.kind}/{topic.slug}"]),
         triples=triples_to_ox(to_triples(page, extraction, lexicon, origin)), loader=LOADER,
