@@ -77,9 +77,10 @@ test: system install-test assets
 stress: $(VENV)/.installed-stress
 	$(BIN)/python -m stress $(STRESS_ARGS)
 
-# Not a test: loads 1,300 generated MedlinePlus pages (pages/s), then starts kg serve, oxigraph
-# serve and rdflib-endpoint on loopback and prints a table per dataset.
-# BENCH_ARGS="--size default --seconds 10" for a short run.
+# Not a test: the MedlinePlus loader (pages/s; records/s and peak memory at 500 and 5,000 records),
+# then our server (with and without the result cache, and in front of Oxigraph's server),
+# oxigraph serve (on disk and in memory) and rdflib-endpoint on loopback: a table per dataset
+# and the goals table. BENCH_ARGS="--size curated --seconds 10" for a short run.
 bench: $(VENV)/.installed-bench assets
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -32,6 +32,7 @@ from .using import with_using
 
 COOLDOWN = 10.0  # seconds a failed replica stays out
 PROBE_TIMEOUT = 1.0  # seconds /health waits for each engine
+CACHE_TTL = 30.0  # seconds a cached answer from a remote engine is used
 
 
 @dataclass(eq=False)
@@ -48,6 +49,7 @@ class RemotePool:
     """Jobs against a remote engine (and its read replicas), under the deadline."""
 
     sandboxed = False
+    cache_ttl = CACHE_TTL  # others may write to the engine: cached answers are kept this long at most
 
     def __init__(self, writer: RemoteStore, settings: Settings, readers: Sequence[RemoteStore] = ()) -> None:
         self._writer, self._settings = _Engine(writer), settings

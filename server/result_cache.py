@@ -5,8 +5,9 @@ it: SPARQL queries and saved queries (`Query` jobs) and the reads behind entity 
 Graph Store (`Call`s of the functions named cacheable). The key is the normalised operation
 (the query's tokens, so spacing and comments do not matter; or the function and its arguments),
 its dataset and base, the format asked for (Accept and `format=`), the row cap, and the store's
-version — so a write, which moves the version, makes every older entry unreachable; they age out
-of the LRU. Only answers are cached, never errors, and a cached answer is the same bytes as the
+version — so a write, which moves the version, makes every older entry unreachable, and the
+first read after it empties the cache. Behind a remote engine, which others may write to without our knowing, entries are
+also given at most the pool's `cache_ttl` seconds. Only answers are cached, never errors, and a cached answer is the same bytes as the
 fresh one was.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -32,18 +34,20 @@ class ResultCache:
     """A byte-bounded LRU map."""
 
     def __init__(self, max_bytes: int = MAX_BYTES, max_entry: int = MAX_ENTRY) -> None:
-        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, int, float]] = OrderedDict()
         self._bytes, self._max, self._max_entry = 0, max_bytes, max_entry
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> tuple[bool, Any]:
+    def get(self, key: Hashable, max_age: float | None = None) -> tuple[bool, Any]:
+        """(found, value); an entry older than `max_age` seconds is not found."""
         if self._max <= 0:
             return False, None
         with self._lock:
-            if key not in self._entries:
+            entry = self._entries.get(key)
+            if entry is None or (max_age is not None and time.monotonic() - entry[2] > max_age):
                 return False, None
             self._entries.move_to_end(key)
-            return True, self._entries[key][0]
+            return True, entry[0]
 
     def put(self, key: Hashable, value: Any) -> None:
         if self._max <= 0:
@@ -54,10 +58,15 @@ class ResultCache:
         with self._lock:
             if key in self._entries:
                 self._bytes -= self._entries.pop(key)[1]
-            self._entries[key] = (value, size)
+            self._entries[key] = (value, size, time.monotonic())
             self._bytes += size
             while self._bytes > self._max and self._entries:
                 self._bytes -= self._entries.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -82,12 +91,16 @@ class CachingPool:
                  cache: ResultCache | None = None) -> None:
         self._pool, self._metrics, self._cacheable = pool, metrics, cacheable
         self.cache = cache if cache is not None else ResultCache()
+        self._version = pool.version  # the version the entries are of
 
     def __getattr__(self, name: str) -> Any:  # version, workers, update, commit, start, close …
         return getattr(self._pool, name)
 
     def _key(self, job: Job) -> Hashable | None:
         version = self._pool.version
+        if version != self._version:  # a write: no older entry can be asked for again
+            self._version = version
+            self.cache.clear()
         if isinstance(job, Query):
             text = normalised(job.text, job.base)
             return None if text is None else ("query", text, job.default_graphs, job.named_graphs, job.accept,
@@ -99,7 +112,7 @@ class CachingPool:
     def run(self, job: Job, *, timeout: float | None = None) -> Any:
         key = self._key(job) if self.cache.enabled else None
         if key is not None:
-            found, value = self.cache.get(key)
+            found, value = self.cache.get(key, getattr(self._pool, "cache_ttl", None))
             if found:
                 self._metrics.cache_hits.inc()
                 return value

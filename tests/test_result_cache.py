@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from kg.settings import Settings
 from kg.store import Store
 from server.app import create_app
+from server.result_cache import ResultCache
+from server.results import Serialized
 from server.sparql import TRUNCATED
 
 TOKEN = "cache-test-token"
@@ -92,3 +94,13 @@ def test_the_cache_can_be_turned_off(fresh_store: Store) -> None:
         for _ in range(2):
             assert plain.get("/sparql", params={"query": NAMES}, headers=JSON).status_code == 200
         assert counts(plain) == (0, 0)
+
+
+AGES = [("no limit", None, True), ("younger than the limit", 3600.0, True), ("past the limit", -1.0, False)]
+
+
+@pytest.mark.parametrize(("case", "max_age", "found"), AGES, ids=[a[0] for a in AGES])
+def test_entries_past_their_age_are_not_used(case: str, max_age: float | None, found: bool) -> None:
+    cache = ResultCache(1 << 20)
+    cache.put("key", Serialized(b"answer", "text/plain"))
+    assert cache.get("key", max_age)[0] is found
