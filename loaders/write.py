@@ -144,11 +144,12 @@ def write(store: Store, loads: Iterable[GraphLoad], *, force: bool = False,
     started = datetime.datetime.now(datetime.UTC)
     outcomes: dict[str, Outcome] = {}
     staged: dict[str, Path] = {}
-    removed: set[ox.Quad] = set()
+    retracted: dict[str, list[ox.Quad]] = {}  # by graph: its old metadata, removed when it is replaced
     with store.staging() as folder:
         for index, load in enumerate(loads):
-            if load.graph in staged:
+            if load.graph in staged:  # the same graph again: the later load is the one written
                 staged.pop(load.graph).unlink()
+                retracted.pop(load.graph, None)
             recorded = recorded_inputs(store, load.graph)
             if not force and is_current(store, load, recorded):
                 outcomes[load.graph] = Outcome(load.graph, _size(load), unchanged=True)
@@ -162,8 +163,8 @@ def write(store: Store, loads: Iterable[GraphLoad], *, force: bool = False,
 
             staged[load.graph] = folder / f"{index}.nq"
             outcomes[load.graph] = Outcome(load.graph, _stage(load, record, staged[load.graph], progress), False)
-            removed.update(_retracted(store, load, recorded))
-        store.apply(Change(cleared=frozenset(staged), removed=frozenset(removed),
+            retracted[load.graph] = _retracted(store, load, recorded)
+        store.apply(Change(cleared=frozenset(staged), removed=frozenset(q for qs in retracted.values() for q in qs),
                            added_files=_chunked(folder, list(staged.values()))))
     return list(outcomes.values())
 

@@ -235,6 +235,20 @@ def test_loading_the_same_records_again_changes_nothing(tmp_path: Path) -> None:
     assert "(written)" in first.stdout and "(written)" not in again.stdout and "(unchanged)" in again.stdout
 
 
+def test_the_later_of_two_loads_of_a_graph_wins_and_keeps_its_metadata(tmp_path: Path) -> None:
+    """JSON then XML of one record in one call, the store already holding the XML's: unchanged,
+    and its load metadata still there."""
+    store = tmp_path / "store"
+    json_file = RECORDS / "json" / "condition" / "cystic-fibrosis.json"
+    xml_file = RECORDS / "xml" / "condition" / "cystic-fibrosis.xml"
+    assert runner.invoke(cli, ["load", str(xml_file), "--store", str(store)]).exit_code == 0
+    both = runner.invoke(cli, ["load", str(json_file), str(xml_file), "--store", str(store)])
+    assert both.exit_code == 0 and "(unchanged)" in both.stdout and "(written)" not in both.stdout
+    files = select(store, """SELECT ?file WHERE { GRAPH <https://w3id.org/higm-kg/graph/metadata> {
+        ?load prov:used/dcterms:title ?file } FILTER(CONTAINS(?file, "#condition/cystic-fibrosis")) }""")
+    assert [r["file"] for r in files] == ["cystic-fibrosis.xml#condition/cystic-fibrosis"]
+
+
 def test_a_record_moved_in_the_file_is_unchanged(tmp_path: Path) -> None:
     """Only a record's content counts: a record added above the others rewrites only itself."""
     store, moved = tmp_path / "store", tmp_path / "ghr-summaries.xml"
@@ -304,6 +318,11 @@ def test_bad_records_are_refused_and_the_store_is_untouched(tmp_path: Path, case
     result = runner.invoke(cli, ["load", str(BULK), str(path), "--store", str(store)])
     assert result.exit_code == 1 and message in result.stderr and str(path) in " ".join(result.stderr.split()), result.stderr
     assert runner.invoke(cli, ["export", "--format", "nq", "--store", str(store)]).stdout == before
+
+
+def test_one_graph_for_many_records_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["load", str(BULK), "--graph", "http://example.org/all", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 1 and "a graph per record" in " ".join(result.stderr.split())
 
 
 def test_errors_in_xml_name_the_line() -> None:

@@ -130,7 +130,10 @@ def load_records(path: Path, fmt: str, options: LoadOptions) -> Iterator[GraphLo
     file, skipped = str(path), topics.Skipped()
     try:
         with path.open("rb") as source:
-            for topic in topics.read(source, file, RECORD_FORMATS[fmt], skipped):
+            for count, topic in enumerate(topics.read(source, file, RECORD_FORMATS[fmt], skipped)):
+                if count and options.graph:
+                    raise LoadError(file, "--graph names one graph, and this file has a graph per record; "
+                                          "leave --graph out", topic.line)
                 yield record_load(topic, file, path.name, options)
     except OSError as error:
         raise LoadError(file, error.strerror or str(error)) from None
