@@ -61,6 +61,7 @@ class Store:
         if path is None:
             return cls(ox.Store())
         path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)  # var/ of a fresh clone
         try:
             engine = ox.Store(str(path))
         except OSError as error:

@@ -45,6 +45,13 @@ def test_build_is_persistent_and_idempotent(store: Path) -> None:
     assert code == 0 and "already built" in out
 
 
+def test_a_store_in_folders_that_do_not_exist_yet(tmp_path: Path) -> None:
+    """As `make serve` on a fresh clone builds into var/store before var/ exists."""
+    code, out, err = kg("build", "--without-hpo", "--if-missing", "--store", str(tmp_path / "var" / "store"))
+    assert code == 0, err
+    assert (tmp_path / "var" / "store").is_dir()
+
+
 def test_the_done_when_question_in_one_query(store: Path) -> None:
     code, out, _ = kg("query", DONE_WHEN, "--store", str(store), "--format", "json")
     assert code == 0
