@@ -47,7 +47,7 @@ def test_build_is_persistent_and_idempotent(store: Path) -> None:
 
 def test_a_store_in_folders_that_do_not_exist_yet(tmp_path: Path) -> None:
     """As `make serve` on a fresh clone builds into var/store before var/ exists."""
-    code, out, err = kg("build", "--without-hpo", "--if-missing", "--store", str(tmp_path / "var" / "store"))
+    code, _, err = kg("build", "--without-hpo", "--if-missing", "--store", str(tmp_path / "var" / "store"))
     assert code == 0, err
     assert (tmp_path / "var" / "store").is_dir()
 
