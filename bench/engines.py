@@ -5,7 +5,6 @@ of its own, started, waited for, and stopped by PID."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,7 +93,3 @@ def virtuoso(folder: Path) -> Iterator[str]:
     with running(command, f"{url}/sparql?query=ASK%7B%7D", seconds=180, quiet=True):
         yield url
 
-
-def stopped(process: subprocess.Popen) -> None:
-    process.terminate()
-    process.wait(timeout=30)

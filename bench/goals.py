@@ -12,7 +12,6 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -107,7 +106,7 @@ def evaluate(graph: str, runs: dict[str, Run], memory: dict[str, float], started
     """The goals of one graph, from what the benchmark measured on it."""
     ours, disk, mem = runs.get("kg serve"), runs.get("oxigraph serve"), runs.get("oxigraph serve, memory")
     goals: list[Goal] = []
-    add: Callable[[Goal], None] = goals.append
+    add = goals.append
     if ours and disk:
         add(ratio_goal(graph, "throughput vs Oxigraph on disk", 1.5, ours.throughput / disk.throughput))
     if ours and mem:

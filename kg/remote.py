@@ -225,12 +225,13 @@ class RemoteStore:
         return {row["c"].value: int(row["n"].value) for row in rows}
 
     def triples_of(self, graph: str | None) -> Iterator[ox.Triple]:
-        """The triples stored in one named graph, or (None) in the engine's own default graph."""
-        where = f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+        """The triples stored in one named graph, or (None) in the engine's own default graph (asked
+        for with no dataset and no union option, so not through `query`)."""
         if graph is None:
-            return iter(self._results(self._post(self.spec.query, data={"query": f"CONSTRUCT WHERE {{ {where} }}"},
-                                                 headers={"Accept": GRAPH_ACCEPT})))  # type: ignore[arg-type]
-        return iter(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"))  # type: ignore[arg-type]
+            response = self._post(self.spec.query, data={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                                  headers={"Accept": GRAPH_ACCEPT})
+            return iter(self._results(response))  # type: ignore[arg-type]
+        return iter(self.triples(graph))
 
     def triples(self, graph: str | None = None) -> list[ox.Triple]:
         where = f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}" if graph else "?s ?p ?o"

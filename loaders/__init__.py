@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import curated, hpo, medlineplus, rdf_file
-from .errors import LoadError
+from .errors import HEAD, LoadError, read_bytes
 from .options import LoadOptions
 from .write import GraphLoad, Notice, Outcome, write
 
@@ -26,20 +26,12 @@ LOADERS: dict[str, Loader] = {
 }
 
 
-def _head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as file:
-            return file.read(8192)
-    except OSError as error:
-        raise LoadError(str(path), error.strerror or str(error)) from None
-
-
 def loader_for(path: Path, options: LoadOptions) -> Loader:
     """By `--format` when given (medlineplus-text, -html, -xml, -json, or an RDF format), else by
     the file's content (HPO release files, NLM's MedlinePlus Genetics XML and JSON records),
     then its name: .obo and .hpoa for HPO, our YAML fact files, MedlinePlus pages (.txt,
     .html), and RDF for everything else."""
-    head = _head(path) if options.format is None else b""
+    head = read_bytes(path, HEAD) if options.format is None else b""
     if options.format is None and (hpo.kind(head) or path.suffix.lower() in hpo.SUFFIXES):
         return LOADERS[hpo.LOADER]
     if options.format in medlineplus.FORMATS or (options.format is None and (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -18,6 +19,18 @@ class LoadError(Exception):
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         section = f" (section {self.section!r})" if self.section else ""
         return f"{where}{section}: {self.message}"
+
+
+HEAD = 8192  # bytes read to tell a file's kind by its content
+
+
+def read_bytes(path: Path, limit: int = -1) -> bytes:
+    """A file's bytes (the first `limit` of them, if given), or a LoadError naming the file."""
+    try:
+        with path.open("rb") as file:
+            return file.read(limit)
+    except OSError as error:
+        raise LoadError(str(path), error.strerror or str(error)) from None
 
 
 def line_of_offset(data: bytes, offset: int) -> int:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from kg import formats
 from ontology import GRAPH
 
-from .errors import LoadError
+from .errors import LoadError, read_bytes
 from .options import DEFAULT, LoadOptions
 from .provenance import InputFile
 from .write import GraphLoad
@@ -80,10 +80,7 @@ def parse(data: bytes, path: Path, fmt: ox.RdfFormat,
 def read(path: Path, options: LoadOptions = DEFAULT) -> list[GraphLoad]:
     """The graphs of one RDF file, ready to write."""
     graph = options.graph
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise LoadError(str(path), error.strerror or str(error)) from None
+    data = read_bytes(path)
     quads = parse(data, path, rdf_format(path, options.format), options.report)
     target = graph or default_graph_for(path)
     graphs: dict[str, list[ox.Triple]] = defaultdict(list)

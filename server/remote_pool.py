@@ -15,9 +15,10 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,12 +134,16 @@ class RemotePool:
         except FutureTimeout:
             raise GatewayTimeout(f"the engine did not answer within {deadline:g} s") from None
 
-    def _admitted(self) -> _Admission:
+    @contextmanager
+    def _admitted(self) -> Iterator[None]:
         if self._closed:
             raise ServiceUnavailable("the server is stopping")
         if not self._admission.acquire(blocking=False):
             raise ServiceUnavailable("too many operations at once; try again shortly")
-        return _Admission(self._admission)
+        try:
+            yield
+        finally:
+            self._admission.release()
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -161,17 +166,6 @@ class RemotePool:
                 self._within(self._settings.query_timeout, lambda: self._writer.store.apply(change))
             except EngineError as error:
                 raise _http(error) from None
-
-
-class _Admission:
-    def __init__(self, semaphore: threading.BoundedSemaphore) -> None:
-        self._semaphore = semaphore
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        self._semaphore.release()
 
 
 def _http(error: Exception) -> Exception:

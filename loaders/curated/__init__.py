@@ -7,7 +7,7 @@ from pathlib import Path
 from kg.terms import triples_to_ox
 from ontology import GRAPH
 
-from ..errors import LoadError, decode_utf8
+from ..errors import decode_utf8, read_bytes
 from ..options import DEFAULT, LoadOptions
 from ..provenance import InputFile
 from ..write import GraphLoad
@@ -19,10 +19,7 @@ LOADER = "curated"
 
 def load(path: Path, options: LoadOptions = DEFAULT) -> list[GraphLoad]:
     """The graph of one curated file, ready to write; LoadError on any problem in it."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise LoadError(str(path), error.strerror or str(error)) from None
+    data = read_bytes(path)
     dataset = parse(decode_utf8(data, str(path)), str(path))
     triples = triples_to_ox(to_triples(dataset, str(path)))
     return [GraphLoad(

@@ -22,7 +22,7 @@ from pathlib import Path
 from kg.terms import triples_to_ox
 from ontology import GRAPH
 
-from ..errors import LoadError, decode_utf8
+from ..errors import HEAD, LoadError, decode_utf8, read_bytes
 from ..options import DEFAULT, LoadOptions
 from ..provenance import InputFile
 from ..write import GraphLoad, Notice
@@ -81,16 +81,9 @@ def _strict(extraction: Extraction, page: Page, file: str) -> None:
         raise LoadError(file, f"--strict: {problem}", line, section)
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise LoadError(str(path), error.strerror or str(error)) from None
-
-
 def load_page(path: Path, fmt: str | None, options: LoadOptions) -> GraphLoad:
     """The graph of one page; LoadError when it is not a readable MedlinePlus Genetics page."""
-    file, data = str(path), _read(path)
+    file, data = str(path), read_bytes(path)
     text = decode_utf8(data, file)
     fmt = fmt or f"medlineplus-{detect(text)}"
     page = READERS[fmt](text, file)
@@ -147,19 +140,11 @@ def load(path: Path, options: LoadOptions = DEFAULT) -> Iterator[GraphLoad | Not
     """The graphs of a page or of an NLM record file."""
     if options.format is not None and options.format not in FORMATS:
         raise LoadError(str(path), f"unknown format {options.format!r}; use {' or '.join(FORMATS)}")
-    fmt = options.format or record_format(_head(path))
+    fmt = options.format or record_format(read_bytes(path, HEAD))
     if fmt in RECORD_FORMATS:
         yield from load_records(path, fmt, options)
     else:
         yield load_page(path, fmt, options)
-
-
-def _head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as file:
-            return file.read(8192)
-    except OSError as error:
-        raise LoadError(str(path), error.strerror or str(error)) from None
 
 
 __all__ = ["FORMATS", "LOADER", "READERS", "SUFFIXES", "load", "record_format"]
