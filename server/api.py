@@ -71,7 +71,7 @@ def run_saved(saved: SavedQuery, request: Request, values: Mapping[str, Any], li
     except ParameterError as error:
         raise Unprocessable(str(error)) from None
     response = respond(jobs.Query(text, accept=request.headers.get("accept"), override=format_override(request),
-                                  max_rows=limit, base=base_iri(request)), request)
+                                  max_rows=limit, base=base_iri(request)), request, stream=False)
     more = TRUNCATED in response.headers
     if more:
         del response.headers[TRUNCATED]

@@ -9,7 +9,8 @@ on) and waits for orders on its control socket:
   one costs milliseconds and no memory until it writes. Its socket goes back to the server.
 
 A worker answers `("job", job)` with `("ok", result)` or a `Failure`, and applies
-`("changes", …)` that the server sends it before a job. Jobs run on a thread with a large
+`("changes", …)` that the server sends it before a job. A query sent as `("stream", job)` may
+first send its answer in pieces, `("part", media type, bytes)`, before the reply. Jobs run on a thread with a large
 stack, so the engine's recursive parser and optimiser cannot overflow it within the lexer's
 bounds. Any exception a job raises becomes a `Failure`; the worker lives on. A worker dies
 with its mother, and the mother ends when the server's end of its socket closes.
@@ -34,6 +35,7 @@ from kg.settings import Settings
 from kg.store import Store
 
 from .errors import failure
+from .results import Emit
 from .sandbox import die_with_parent, forbid_network
 
 STACK_BYTES = 512 * 1024 * 1024  # address space only; pages are used as the stack grows
@@ -45,10 +47,11 @@ def _apply(store: Store, changes: list[tuple]) -> None:
         Change.decode(encoded).apply(store.engine)
 
 
-def attempt(job: Any, store: Store, settings: Settings) -> Any:
-    """A job's reply: ("ok", result), or a Failure for any error it raised."""
+def attempt(job: Any, store: Store, settings: Settings, emit: Emit | None = None) -> Any:
+    """A job's reply: ("ok", result), or a Failure for any error it raised. A query given `emit`
+    may send its answer in pieces through it first."""
     try:
-        return ("ok", job.run(store, settings))
+        return ("ok", job.run(store, settings, emit) if emit else job.run(store, settings))
     except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as error:  # noqa: BLE001 - a worker survives every error a job can raise
@@ -67,6 +70,9 @@ def _answer(conn: Connection, store: Store, settings: Settings) -> None:
             continue
         if message[0] == "changes":
             _apply(store, message[1])
+        elif message[0] == "stream":  # a query whose answer may go out in pieces: ("part", media type, bytes)
+            _reply(conn, attempt(message[1], store, settings, lambda media_type, data: conn.send(
+                ("part", media_type, data))))
         else:
             _reply(conn, attempt(message[1], store, settings))
 

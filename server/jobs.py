@@ -37,25 +37,28 @@ class Query:
     max_rows: int = 100_000
     base: str | None = None
 
-    def run(self, store: Store, settings: Settings) -> results.Serialized:
+    def run(self, store: Store, settings: Settings, emit: results.Emit | None = None) -> results.Serialized:
+        """The answer; a large one goes out in pieces through `emit` when it is given."""
         check_query(self.text, settings, base=self.base)
         check_dataset((*self.default_graphs, *self.named_graphs))
         result = store.query(self.text, default_graphs=self.default_graphs or None,
                              named_graphs=self.named_graphs or None, base_iri=self.base)
         try:
-            return _serialize(result, self, settings.max_result_bytes)
+            return _serialize(result, self, settings.max_result_bytes, emit)
         finally:
             del result
 
 
 def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple], job: Query,
-               max_bytes: int) -> results.Serialized:
+               max_bytes: int, emit: results.Emit | None) -> results.Serialized:
     """Solutions, a boolean, or triples (the embedded engine's QueryTriples or a remote engine's list)."""
     if isinstance(result, ox.QuerySolutions):
-        return results.solutions(result, negotiate(job.accept, RESULT_FORMATS, job.override), job.max_rows, max_bytes)
+        fmt = negotiate(job.accept, RESULT_FORMATS, job.override)
+        return results.solutions(result, fmt, job.max_rows, max_bytes, emit=emit)
     if isinstance(result, ox.QueryBoolean):
         return results.boolean(result, negotiate(job.accept, RESULT_FORMATS, job.override))
-    return results.triples(result, negotiate(job.accept, GRAPH_FORMATS, job.override), job.max_rows, max_bytes)
+    return results.triples(result, negotiate(job.accept, GRAPH_FORMATS, job.override), job.max_rows, max_bytes,
+                           emit=emit)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ class Metrics:
         self.cache_hits = Counter("kg_result_cache_hits", "Reads answered from the result cache", registry=self.registry)
         self.cache_misses = Counter("kg_result_cache_misses", "Cacheable reads the engine answered",
                                     registry=self.registry)
+        self.streamed = Counter("kg_sparql_streamed", "Answers sent in pieces as they were made",
+                                registry=self.registry)
+        self.stream_cuts = Counter("kg_sparql_stream_cuts", "Streamed answers stopped before their end, by reason",
+                                   ["reason"], registry=self.registry)
         self.truncated = Counter("kg_sparql_truncated", "Results cut at the row cap", registry=self.registry)
         self.latency = Histogram("kg_sparql_seconds", "Time to answer a SPARQL operation",
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),

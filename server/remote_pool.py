@@ -116,6 +116,10 @@ class RemotePool:
     def call(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
         return self.run(Call(function, args), timeout=timeout)
 
+    def stream(self, job: Job, *, timeout: float | None = None) -> Any:
+        """A query's answer, whole: a remote engine's answer arrives whole, so it is not streamed."""
+        return self.run(job, timeout=timeout)
+
     def _pick(self, tried: list[_Engine], failed: Exception | None) -> _Engine:
         """The next engine that is up; when all are marked down, the one marked longest ago (a
         mark is a hint: asking again gives the client the engine's own answer)."""

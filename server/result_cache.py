@@ -25,6 +25,7 @@ from kg.safety import Malformed, shape
 from .jobs import Call, Job, Query
 from .metrics import Metrics
 from .results import Serialized
+from .streaming import Streamed
 
 MAX_BYTES = 64 * 1024 * 1024  # answers held, in all
 MAX_ENTRY = 4 * 1024 * 1024  # an answer larger than this is not kept
@@ -109,7 +110,7 @@ class CachingPool:
             return ("call", job.function.__module__, job.function.__qualname__, repr(job.args), version)
         return None
 
-    def run(self, job: Job, *, timeout: float | None = None) -> Any:
+    def run(self, job: Job, *, timeout: float | None = None, method: Callable[..., Any] | None = None) -> Any:
         key = self._key(job) if self.cache.enabled else None
         if key is not None:
             found, value = self.cache.get(key, getattr(self._pool, "cache_ttl", None))
@@ -117,10 +118,14 @@ class CachingPool:
                 self._metrics.cache_hits.inc()
                 return value
             self._metrics.cache_misses.inc()
-        value = self._pool.run(job, timeout=timeout)
-        if key is not None:
+        value = (method or self._pool.run)(job, timeout=timeout)
+        if key is not None and not isinstance(value, Streamed):
             self.cache.put(key, value)
         return value
 
     def call(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
         return self.run(Call(function, args), timeout=timeout)
+
+    def stream(self, job: Query, *, timeout: float | None = None) -> Any:
+        """A query's answer, cached when it came whole (a streamed one is never kept)."""
+        return self.run(job, timeout=timeout, method=self._pool.stream)

@@ -24,6 +24,7 @@ from .jobs import Query, Update
 from .negotiation import GRAPH_FORMATS, negotiate, prefers_html
 from .pages import query_page
 from .protocol import GET_SPEC, POST_SPEC, Operation, from_params, from_post
+from .streaming import Streamed, StreamedResponse
 
 router = APIRouter()
 TRUNCATED = "X-Results-Truncated"
@@ -51,10 +52,14 @@ def base_iri(request: Request) -> str:
     return str(request.url_for("sparql_get"))
 
 
-def respond(job: Query, request: Request) -> Response:
-    """A query run by a worker: checked there, within the deadline and the caps."""
-    result = request.app.state.pool.run(job)
+def respond(job: Query, request: Request, *, stream: bool = True) -> Response:
+    """A query run by a worker: checked there, within the deadline and the caps; a large answer
+    is streamed (see `streaming`) unless `stream` is off (pages, whose cut means 'more')."""
+    pool = request.app.state.pool
+    result = pool.stream(job) if stream else pool.run(job)
     headers = {"Vary": "Accept"}
+    if isinstance(result, Streamed):
+        return StreamedResponse(result, headers, request.app.state.metrics)
     if result.truncated:
         request.app.state.metrics.truncated.inc()
         headers[TRUNCATED] = f"true; limit={job.max_rows}"

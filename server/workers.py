@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
@@ -34,8 +35,10 @@ from kg.settings import Settings
 from kg.store import Store
 
 from .errors import EngineError, Failure, QueryTimeout, ServiceUnavailable, WorkerCrashed, raised
-from .jobs import Call, Job, Update
+from .jobs import Call, Job, Query, Update
 from .requests import request_id
+from .results import Serialized
+from .streaming import StreamCut, Streamed
 
 LOAD_TIMEOUT = 3600.0  # seconds the mother may take to read the store
 LOG_LENGTH = 256  # changes kept for workers that are behind
@@ -218,12 +221,13 @@ class WorkerPool:
             worker.conn.send(("changes", missed))
         worker.version = version
 
-    def _ask(self, worker: _Worker, job: Job, timeout: float | None = None) -> Any:
-        """Send `job` to `worker` and wait for its reply until the deadline."""
+    def _ask(self, worker: _Worker, job: Job, timeout: float | None = None, kind: str = "job") -> Any:
+        """Send `job` to `worker` and wait for its reply (or, for a stream, its first piece) until
+        the deadline."""
         timeout = timeout or self._timeout
         try:
             self._catch_up(worker)
-            worker.conn.send(("job", job))
+            worker.conn.send((kind, job))
             if not worker.conn.poll(timeout):
                 raise QueryTimeout(f"the operation was stopped at its {timeout:g} s deadline")
             return worker.conn.recv()
@@ -259,6 +263,64 @@ class WorkerPool:
     def call(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
         """`function(store, *args)` in a worker, under the deadline (KG_QUERY_TIMEOUT unless given)."""
         return self.run(Call(function, args), timeout=timeout)
+
+    def stream(self, job: Query, *, timeout: float | None = None) -> Serialized | Streamed:
+        """A query's answer: whole when it is one piece, else `Streamed`, which keeps the worker
+        (and its place in admission) until its last piece, the deadline, or its `close`."""
+        self.start()
+        self._admitted()
+        timeout = timeout or self._timeout
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._checkout()
+            try:
+                reply = self._ask(worker, job, timeout, kind="stream")
+            except BaseException:
+                self._replace(worker)
+                raise
+        except BaseException:
+            self._admission.release()
+            raise
+        if not isinstance(reply, Failure) and reply[0] == "part":
+            pieces = self._pieces(worker, deadline, timeout, job.max_rows)
+            next(pieces)  # started, so that closing it always runs its end
+            return Streamed(reply[1], reply[2], pieces)
+        self._idle.put(worker)
+        self._admission.release()
+        if isinstance(reply, Failure):
+            raise raised(reply)
+        return reply[1]
+
+    def _pieces(self, worker: _Worker, deadline: float, timeout: float, max_rows: int) -> Iterator[bytes]:
+        """The rest of a streamed answer; at its end the worker goes back, or is replaced when
+        the stream stopped half-way (the deadline, a crash, or the client going away)."""
+        finished = False
+        try:
+            yield b""
+            while True:
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                    raise StreamCut("deadline", f"the query was stopped at its {timeout:g} s deadline")
+                reply = worker.conn.recv()
+                if isinstance(reply, Failure):
+                    finished = not reply.dirty
+                    raise StreamCut("engine", reply.message)
+                if reply[0] == "part":
+                    yield reply[2]
+                    continue
+                finished = True
+                if reply[1].truncated:
+                    raise StreamCut("cap", f"the answer reached the cap of {max_rows} rows or "
+                                           f"{self._settings.max_result_bytes} bytes; narrow it, or page with LIMIT")
+                return
+        except (EOFError, OSError):
+            log.error("engine worker %d ended while streaming (request %s)", worker.pid, request_id())
+            raise StreamCut("engine", "the engine worker ended; it has been replaced") from None
+        finally:
+            if finished:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+            self._admission.release()
 
     # -- writes --------------------------------------------------------------------------------
 
