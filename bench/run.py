@@ -32,6 +32,7 @@ app = typer.Typer(add_completion=False)
 
 
 SIZES = ("curated", "full", "1000000")
+SCALING = (1, 2, 4)  # workers, for the memory-by-workers table
 WITHOUT_RDFLIB = {"full", "1000000"}  # minutes per query at these sizes (64 s each at 1M, measured before)
 
 
@@ -82,12 +83,36 @@ def _report(title: str, runs: list[Run], memory: dict[str, float]) -> None:
     console.print(table)
 
 
-def _bench(size: str, workdir: Path, clients: int, seconds: float, timeout: float, workers: int) -> list[goals.Goal]:
+def _by_workers(size: str, data: Path, workdir: Path, texts: list[str], clients: int, seconds: float,
+                timeout: float) -> None:
+    """Memory (PSS after the workload) of our server with 1, 2 and 4 workers, in both modes."""
+    table = Table(title=f"{size} graph: memory by workers (PSS MiB after {seconds:g} s of the workload)")
+    table.add_column("workers", justify="right")
+    modes = ("disk", "memory")
+    for mode in modes:
+        table.add_column(f"{mode} workers", justify="right")
+    rows: dict[int, list[str]] = {n: [] for n in SCALING}
+    for mode in modes:
+        for count in SCALING:
+            with servers.ours(data, workdir / f"scale-{size}", count, worker_data=mode,
+                              name=f"kg serve, {count} {mode} workers") as server:
+                drive(server.name, server.url, texts, clients=clients, seconds=seconds, timeout=timeout)
+                rows[count].append(f"{servers.pss_mib(server.pid):,.0f}")
+    for count, cells in rows.items():
+        table.add_row(str(count), *cells)
+    console.print(table)
+
+
+def _bench(size: str, workdir: Path, clients: int, seconds: float, timeout: float, workers: int,
+           scaling: bool) -> list[goals.Goal]:
     data = _dataset(workdir, size)
     texts = workload()
+    other = goals.OTHER_MODE
     starters: list[tuple[str, AbstractContextManager[servers.Server]]] = [
         ("kg serve", servers.ours(data, workdir / f"kg-{size}", workers)),
-        ("kg serve, no cache", servers.ours(data, workdir / f"kg-plain-{size}", workers, cache=False)),
+        ("kg serve, no cache", servers.ours(data, workdir / f"kg-plain-{size}", workers, cache=False,
+                                            name="kg serve, no cache")),
+        (other, servers.ours(data, workdir / f"kg-other-{size}", workers, worker_data=goals.OTHER_DATA, name=other)),
         ("oxigraph serve", servers.oxigraph(data, workdir / f"oxigraph-{size}")),
         ("oxigraph serve, memory", servers.oxigraph_memory(data)),
         ("kg serve → oxigraph", servers.ours_in_front(data, workdir / f"front-{size}", workers)),
@@ -95,7 +120,7 @@ def _bench(size: str, workdir: Path, clients: int, seconds: float, timeout: floa
     if size not in WITHOUT_RDFLIB:
         starters.append(("rdflib-endpoint", servers.rdflib_endpoint(data)))
     runs, results, timings, memory, started = [], {}, {}, {}, {}
-    writes = loaded = cache = None
+    writes = loaded = cache = streamed = None
     for name, starter in starters:
         console.print(f"[{size}] starting {name} …")
         with starter as server:
@@ -105,15 +130,18 @@ def _bench(size: str, workdir: Path, clients: int, seconds: float, timeout: floa
             memory[name] = servers.pss_mib(server.pid) + (servers.pss_mib(server.engine_pid)
                                                           if server.engine_pid else 0.0)
             if name == "kg serve":
+                streamed = goals.streaming(server.url, server.pid)
                 cache = goals.cache_counts(server.url)
                 writes = goals.write_visibility(server.url, servers.TOKEN)
                 loaded = goals.under_writes(server.url, servers.TOKEN, list(texts.values()), clients=clients,
                                             seconds=seconds, timeout=timeout)
+    if scaling and size != "curated":
+        _by_workers(size, data, workdir, list(texts.values()), clients, seconds, timeout)
     for line in _check(results, "oxigraph serve") or [f"all servers agree on all {len(texts)} queries"]:
         console.print(line)
     _latencies(f"{size} graph: each saved query once, alone", timings)
     _report(f"{size} graph: {len(texts)} saved queries, {clients} clients, {seconds:g} s each", runs, memory)
-    return goals.evaluate(size, {run.server: run for run in runs}, memory, started, writes, loaded, cache,
+    return goals.evaluate(size, {run.server: run for run in runs}, memory, started, writes, loaded, cache, streamed,
                           large=size != "curated")
 
 
@@ -124,12 +152,13 @@ def main(
     seconds: Annotated[float, typer.Option(help="Seconds of load per server")] = 20.0,
     timeout: Annotated[float, typer.Option(help="Seconds before a request counts as an error")] = 120.0,
     workers: Annotated[int, typer.Option(help="Query workers of our server")] = 2,
+    scaling: Annotated[bool, typer.Option(help="Also measure memory with 1, 2 and 4 workers (large graphs)")] = True,
 ) -> None:
     """Run the benchmark and print its tables."""
     measured: list[goals.Goal] = []
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         for size in sizes:
-            measured += _bench(size, Path(tmp), clients, seconds, timeout, workers)
+            measured += _bench(size, Path(tmp), clients, seconds, timeout, workers, scaling)
     goals.report(console, measured)
 
 

@@ -51,14 +51,18 @@ def _running(name: str, command: list[str], path: str, env: dict[str, str] | Non
 
 
 @contextmanager
-def ours(data: Path, workdir: Path, workers: int, *, cache: bool = True) -> Iterator[Server]:
-    """kg serve over an on-disk store loaded from `data`; queries run in its workers' memory."""
+def ours(data: Path, workdir: Path, workers: int, *, cache: bool = True, worker_data: str | None = None,
+         name: str = "kg serve") -> Iterator[Server]:
+    """kg serve over an on-disk store loaded from `data`; its workers read the graph from memory
+    or from disk (`worker_data`; the default setting when None)."""
     workdir.mkdir(parents=True, exist_ok=True)
     store = workdir / "kg-store"
-    Store.open(store).bulk_load(data, ox.RdfFormat.N_QUADS)  # the same quads as the others, no load metadata
+    if not store.exists():  # a workdir may be used again, with other settings
+        loading = Store.open(store)
+        loading.bulk_load(data, ox.RdfFormat.N_QUADS)  # the same quads as the others, no load metadata
+        del loading
     env = {"KG_WORKERS": str(workers), "KG_MAX_PENDING": "256", "KG_QUERY_TIMEOUT": "120", "KG_UPDATE_TOKEN": TOKEN,
-           "KG_RESULT_CACHE_MIB": "64" if cache else "0"}
-    name = "kg serve" if cache else "kg serve, no cache"
+           "KG_RESULT_CACHE_MIB": "64" if cache else "0", **({"KG_WORKER_DATA": worker_data} if worker_data else {})}
     with _running(name, [_tool("kg"), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", "{port}"],
                   "/sparql", env) as server:
         yield server

@@ -55,6 +55,14 @@ class Change:
     added_files: tuple[str, ...] = ()
 
     @property
+    def predicates(self) -> frozenset[str] | None:
+        """The predicates of the quads it removes or adds; None when it may touch quads of any
+        predicate (it empties or drops graphs, or loads files)."""
+        if self.cleared or self.dropped or self.added_files:
+            return None
+        return frozenset(quad.predicate.value for quad in self.removed | self.added)
+
+    @property
     def is_empty(self) -> bool:
         return not (self.cleared or self.removed or self.dropped or self.added or self.created or self.added_files)
 

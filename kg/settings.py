@@ -13,6 +13,7 @@ from .allow_list import Endpoint
 DEFAULT_STORE = Path("var/store")
 DEFAULT_QUERIES = Path(__file__).resolve().parents[1] / "queries"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+WORKER_DATA = ("memory", "disk")
 
 
 def _words(value: str | None) -> tuple[str, ...]:
@@ -32,6 +33,7 @@ class Settings:
     query_timeout: float = 30.0  # seconds before an operation's worker is killed
     dump_timeout: float = 600.0  # seconds a worker may take to write the dumps
     workers: int = 2  # query worker processes
+    worker_data: str = "disk"  # disk: read-only snapshots of the store; memory: forks of one in-memory copy
     max_pending: int = 8  # requests admitted beyond the busy workers before 503
     max_rows: int = 100_000  # result rows (or triples) before truncation
     max_body: int = 1_048_576  # bytes in a request body
@@ -46,6 +48,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         self.service_rules  # noqa: B018 - a bad KG_SERVICE_ALLOW entry stops the start
+        if self.worker_data not in WORKER_DATA:
+            raise ValueError(f"KG_WORKER_DATA is {self.worker_data!r}; use one of {', '.join(WORKER_DATA)}")
 
     @property
     def federation(self) -> bool:
@@ -69,6 +73,7 @@ class Settings:
             query_timeout=float(env.get("KG_QUERY_TIMEOUT") or default.query_timeout),
             dump_timeout=float(env.get("KG_DUMP_TIMEOUT") or default.dump_timeout),
             workers=max(1, int(env.get("KG_WORKERS") or default.workers)),
+            worker_data=(env.get("KG_WORKER_DATA") or default.worker_data).strip().lower(),
             max_pending=int(env.get("KG_MAX_PENDING") or default.max_pending),
             max_rows=int(env.get("KG_MAX_ROWS") or default.max_rows),
             max_body=int(env.get("KG_MAX_BODY") or default.max_body),

@@ -73,6 +73,16 @@ class Store:
         store._recover()
         return store
 
+    @classmethod
+    def open_snapshot(cls, path: Path | str, *, writable: bool = False) -> Store:
+        """A copy made by `checkpoint`: read-only, or writable (its own files from then on)."""
+        return cls(ox.Store(str(path)) if writable else ox.Store.read_only(str(path)), Path(path))
+
+    def checkpoint(self, target: Path) -> None:
+        """A copy of the store as it is now, in `target`: the engine's checkpoint, made of hard
+        links to its immutable files, so it takes milliseconds and almost no disk."""
+        self._engine.backup(str(target))
+
     # -- reading -----------------------------------------------------------------------------
 
     def query(

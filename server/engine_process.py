@@ -1,15 +1,18 @@
 """The engine processes: a mother that holds the in-memory copy of the store, and its workers.
 
 The server starts the mother (`python -m server.engine_process FD`) and streams the durable
-store into it as N-Quads. The mother then takes itself off the network (unless federation is
-on) and waits for orders on its control socket:
+store into it as N-Quads — or, when workers read from disk (`KG_WORKER_DATA=disk`), gives it
+nothing to hold. The mother then takes itself off the network (unless federation is on) and
+waits for orders on its control socket:
 
 - `("changes", [change, …])`: apply committed writes, in order, to its copy;
-- `("fork",)`: fork a worker. The worker shares the mother's memory copy-on-write, so a new
-  one costs milliseconds and no memory until it writes. Its socket goes back to the server.
+- `("fork", snapshot)`: fork a worker. The worker shares the mother's memory copy-on-write, so
+  a new one costs milliseconds and no memory until it writes; or, given a snapshot of the
+  store (see `snapshots`), it opens that read-only. Its socket goes back to the server.
 
 A worker answers `("job", job)` with `("ok", result)` or a `Failure`, and applies
-`("changes", …)` that the server sends it before a job. A query sent as `("stream", job)` may
+`("changes", …)` (or opens `("open", newer snapshot)`) that the server sends it before a job;
+`("scratch", update, path)` runs an update on a writable snapshot made for it. A query sent as `("stream", job)` may
 first send its answer in pieces, `("part", media type, bytes)`, before the reply. Jobs run on a thread with a large
 stack, so the engine's recursive parser and optimiser cannot overflow it within the lexer's
 bounds. Any exception a job raises becomes a `Failure`; the worker lives on. A worker dies
@@ -58,8 +61,11 @@ def attempt(job: Any, store: Store, settings: Settings, emit: Emit | None = None
         return failure(error)
 
 
-def _answer(conn: Connection, store: Store, settings: Settings) -> None:
-    """A worker's loop: changes and jobs until the server closes the socket."""
+def _answer(conn: Connection, store: Store | str, settings: Settings) -> None:
+    """A worker's loop: changes and jobs until the server closes the socket. `store` is the
+    mother's in-memory copy, or the path of a snapshot to open read-only."""
+    if isinstance(store, str):
+        store = Store.open_snapshot(store)
     while True:
         try:
             message = conn.recv()
@@ -70,11 +76,22 @@ def _answer(conn: Connection, store: Store, settings: Settings) -> None:
             continue
         if message[0] == "changes":
             _apply(store, message[1])
+        elif message[0] == "open":  # a newer snapshot
+            store = Store.open_snapshot(message[1])
+        elif message[0] == "scratch":  # an update, on a writable copy made for it
+            _reply(conn, _on_scratch(message[1], message[2], settings))
         elif message[0] == "stream":  # a query whose answer may go out in pieces: ("part", media type, bytes)
             _reply(conn, attempt(message[1], store, settings, lambda media_type, data: conn.send(
                 ("part", media_type, data))))
         else:
             _reply(conn, attempt(message[1], store, settings))
+
+
+def _on_scratch(job: Any, path: str, settings: Settings) -> Any:
+    scratch = Store.open_snapshot(path, writable=True)
+    reply = attempt(job, scratch, settings)
+    del scratch  # closed before the server removes its folder
+    return reply
 
 
 def _reply(conn: Connection, reply: Any) -> None:
@@ -84,7 +101,7 @@ def _reply(conn: Connection, reply: Any) -> None:
         conn.send(failure(error))
 
 
-def _worker(sock: socket.socket, store: Store, settings: Settings) -> None:
+def _worker(sock: socket.socket, store: Store | str, settings: Settings) -> None:
     die_with_parent()
     conn = Connection(sock.detach())
     threading.stack_size(STACK_BYTES)
@@ -93,7 +110,7 @@ def _worker(sock: socket.socket, store: Store, settings: Settings) -> None:
     thread.join()
 
 
-def _fork(control: Connection, store: Store, settings: Settings, version: int) -> None:
+def _fork(control: Connection, store: Store | str, settings: Settings, version: int) -> None:
     ours, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # the worker
@@ -120,8 +137,8 @@ def _load(control: Connection) -> Store:
 
 def main(fd: int) -> None:
     control = Connection(fd)
-    settings, version = control.recv()
-    store = _load(control)
+    settings, version, snapshot = control.recv()
+    store: Store | None = None if snapshot else _load(control)
     sandboxed = False if settings.federation else forbid_network()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     control.send(("ready", version, sandboxed))
@@ -133,8 +150,8 @@ def main(fd: int) -> None:
         if message[0] == "changes":
             _apply(store, message[1])
             version = message[2]
-        elif message[0] == "fork":
-            _fork(control, store, settings, version)
+        elif message[0] == "fork":  # ("fork", snapshot path or None)
+            _fork(control, message[1] or store, settings, version)
         else:
             break
     os._exit(0)

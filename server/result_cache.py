@@ -5,9 +5,13 @@ it: SPARQL queries and saved queries (`Query` jobs) and the reads behind entity 
 Graph Store (`Call`s of the functions named cacheable). The key is the normalised operation
 (the query's tokens, so spacing and comments do not matter; or the function and its arguments),
 its dataset and base, the format asked for (Accept and `format=`), the row cap, and the store's
-version — so a write, which moves the version, makes every older entry unreachable, and the
-first read after it empties the cache. Behind a remote engine, which others may write to without our knowing, entries are
-also given at most the pool's `cache_ttl` seconds. Only answers are cached, never errors, and a cached answer is the same bytes as the
+version — so a write, which moves the version, makes every older entry unreachable. The first
+read after a write moves the entries the write cannot have changed to the new version and
+drops the rest: an answer is kept when the predicates it depends on (worked out in the
+background by `dependencies`) and the predicates of the quads the write added or removed have
+none in common. Behind a remote engine, which others may write to without our knowing,
+nothing is kept across a write, and entries are also given at most the pool's `cache_ttl`
+seconds. Only answers are cached, never errors, and a cached answer is the same bytes as the
 fresh one was.
 """
 
@@ -18,10 +22,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from kg.safety import Malformed, shape
 
+from .dependencies import predicates
 from .jobs import Call, Job, Query
 from .metrics import Metrics
 from .results import Serialized
@@ -29,13 +35,15 @@ from .streaming import Streamed
 
 MAX_BYTES = 64 * 1024 * 1024  # answers held, in all
 MAX_ENTRY = 4 * 1024 * 1024  # an answer larger than this is not kept
+VOLATILE = ("RAND", "NOW", "UUID", "STRUUID", "BNODE")  # functions with a new value on every run
+ANALYSIS_WAIT = 0.5  # seconds a move to a new version waits for dependencies still being worked out
 
 
 class ResultCache:
     """A byte-bounded LRU map."""
 
     def __init__(self, max_bytes: int = MAX_BYTES, max_entry: int = MAX_ENTRY) -> None:
-        self._entries: OrderedDict[Hashable, tuple[Any, int, float]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, int, float, Future | None]] = OrderedDict()
         self._bytes, self._max, self._max_entry = 0, max_bytes, max_entry
         self._lock = threading.Lock()
 
@@ -50,7 +58,8 @@ class ResultCache:
             self._entries.move_to_end(key)
             return True, entry[0]
 
-    def put(self, key: Hashable, value: Any) -> None:
+    def put(self, key: Hashable, value: Any, depends: Future | None = None) -> None:
+        """Keep `value`; `depends` is to give the predicates it depends on (see `carry`)."""
         if self._max <= 0:
             return
         size = len(value.body) if isinstance(value, Serialized) else len(pickle.dumps(value))
@@ -59,10 +68,25 @@ class ResultCache:
         with self._lock:
             if key in self._entries:
                 self._bytes -= self._entries.pop(key)[1]
-            self._entries[key] = (value, size, time.monotonic())
+            self._entries[key] = (value, size, time.monotonic(), depends)
             self._bytes += size
             while self._bytes > self._max and self._entries:
                 self._bytes -= self._entries.popitem(last=False)[1][1]
+
+    def carry(self, old: int, new: int, touched: frozenset[str] | None) -> int:
+        """After the writes from version `old` to `new`, which wrote quads of the predicates
+        `touched` (None: of any), keep as entries of `new` those of `old` whose answers depend
+        on none of them; drop the rest. How many were kept."""
+        with self._lock:
+            entries, self._entries, self._bytes = self._entries, OrderedDict(), 0
+            if touched is None:
+                return 0
+            deadline = time.monotonic() + ANALYSIS_WAIT
+            for key, (value, size, at, depends) in entries.items():
+                if key[-1] == old and _unaffected(depends, touched, deadline):  # type: ignore[index]
+                    self._entries[(*key[:-1], new)] = (value, size, at, depends)  # type: ignore[index]
+                    self._bytes += size
+            return len(self._entries)
 
     def clear(self) -> None:
         with self._lock:
@@ -77,12 +101,27 @@ class ResultCache:
         return self._max > 0
 
 
-def normalised(text: str, base: str | None) -> str | None:
-    """The operation as its tokens, one space apart; None when it cannot be read (not cached)."""
+def _unaffected(depends: Future | None, touched: frozenset[str], deadline: float) -> bool:
+    """Whether an answer is known, by `deadline`, to depend on none of the predicates `touched`."""
+    if depends is None:
+        return False
     try:
-        return " ".join(token.text for token in shape(text, base).tokens)
+        predicates = depends.result(timeout=max(0.0, deadline - time.monotonic()))
+    except Exception:  # noqa: BLE001 - not known in time, or not at all: not kept
+        return False
+    return predicates is not None and predicates.isdisjoint(touched)
+
+
+def normalised(text: str, base: str | None) -> str | None:
+    """The operation as its tokens, one space apart; None (not cached) when it cannot be read,
+    or when it calls a function whose value differs on every run (RAND, NOW, UUID …)."""
+    try:
+        tokens = shape(text, base).tokens
     except (Malformed, ValueError, SyntaxError):
         return None
+    if any(token.is_word(*VOLATILE) for token in tokens):
+        return None
+    return " ".join(token.text for token in tokens)
 
 
 class CachingPool:
@@ -93,15 +132,16 @@ class CachingPool:
         self._pool, self._metrics, self._cacheable = pool, metrics, cacheable
         self.cache = cache if cache is not None else ResultCache()
         self._version = pool.version  # the version the entries are of
+        self._moving = threading.Lock()
+        self._analysis = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-cache-analysis")
 
     def __getattr__(self, name: str) -> Any:  # version, workers, update, commit, start, close …
         return getattr(self._pool, name)
 
     def _key(self, job: Job) -> Hashable | None:
         version = self._pool.version
-        if version != self._version:  # a write: no older entry can be asked for again
-            self._version = version
-            self.cache.clear()
+        if version != self._version:
+            self._move_to(version)
         if isinstance(job, Query):
             text = normalised(job.text, job.base)
             return None if text is None else ("query", text, job.default_graphs, job.named_graphs, job.accept,
@@ -109,6 +149,23 @@ class CachingPool:
         if isinstance(job, Call) and job.function in self._cacheable:
             return ("call", job.function.__module__, job.function.__qualname__, repr(job.args), version)
         return None
+
+    def _move_to(self, version: int) -> None:
+        """A write: entries of the older version that it cannot have changed are kept for the
+        new one; the rest are dropped (and could never be asked for again)."""
+        with self._moving:
+            if version == self._version:
+                return
+            touched = getattr(self._pool, "touched_since", lambda _: None)(self._version)
+            kept = self.cache.carry(self._version, version, touched)
+            self._metrics.cache_kept.inc(kept)
+            self._version = version
+
+    def _depends(self, job: Job) -> Future | None:
+        """The predicates a query's answer depends on, worked out on a thread of its own."""
+        if not isinstance(job, Query):
+            return None
+        return self._analysis.submit(predicates, job.text, job.base)
 
     def run(self, job: Job, *, timeout: float | None = None, method: Callable[..., Any] | None = None) -> Any:
         key = self._key(job) if self.cache.enabled else None
@@ -120,11 +177,15 @@ class CachingPool:
             self._metrics.cache_misses.inc()
         value = (method or self._pool.run)(job, timeout=timeout)
         if key is not None and not isinstance(value, Streamed):
-            self.cache.put(key, value)
+            self.cache.put(key, value, self._depends(job))
         return value
 
     def call(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
         return self.run(Call(function, args), timeout=timeout)
+
+    def close(self) -> None:
+        self._analysis.shutdown(wait=False, cancel_futures=True)
+        self._pool.close()
 
     def stream(self, job: Query, *, timeout: float | None = None) -> Any:
         """A query's answer, cached when it came whole (a streamed one is never kept)."""

@@ -2,14 +2,18 @@
 
 Neither pyoxigraph nor rdflib can cancel a running query, so operations run in worker
 processes (see `engine_process`): forks of one mother process that holds the graph in memory.
-A job still running at its deadline has its worker killed; a fresh fork takes its place in
-milliseconds while the others go on serving.
+With `KG_WORKER_DATA=disk` the mother holds nothing, and each worker opens the newest
+read-only snapshot of the durable store instead (see `snapshots`). A job still running at its
+deadline has its worker killed; a fresh fork takes its place in milliseconds while the others
+go on serving.
 
 Writes are `Change`s. An update runs first on a worker's copy (under the deadline), which
 reports its effect; a Graph Store write is made into a change here. Either way the change is
-applied to the durable store (journaled), gets the next version, and is kept in a log: the
-mother applies it at once, and every worker applies the changes it has missed before its next
-job, so every operation sees every write acknowledged before it started.
+applied to the durable store (journaled) and gets the next version. In memory, it is kept in
+a log: the mother applies it at once, and every worker applies the changes it has missed
+before its next job. On disk, the store is snapshotted, and every worker opens the new
+snapshot before its next job. Either way every operation sees every write acknowledged before
+it started.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
+from pathlib import Path
 from typing import Any
 
 from kg.change import Change
@@ -38,6 +43,7 @@ from .errors import EngineError, Failure, QueryTimeout, ServiceUnavailable, Work
 from .jobs import Call, Job, Query, Update
 from .requests import request_id
 from .results import Serialized
+from .snapshots import Snapshots
 from .streaming import StreamCut, Streamed
 
 LOAD_TIMEOUT = 3600.0  # seconds the mother may take to read the store
@@ -60,27 +66,28 @@ class _Worker:
 class _Mother:
     """The process holding the in-memory copy; it forks the workers."""
 
-    def __init__(self, store: Store, settings: Settings, version: int) -> None:
+    def __init__(self, store: Store, settings: Settings, version: int, snapshot: Path | None) -> None:
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen([sys.executable, "-m", "server.engine_process", str(theirs.fileno())],
                                         pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
         self.control = Connection(ours.detach())
         self.lock = threading.Lock()
-        self.control.send((settings, version))
-        reader, writer = os.pipe()
-        send_handle(self.control, reader, self.process.pid)
-        os.close(reader)
-        with os.fdopen(writer, "wb") as stream:
-            store.dump(stream)
+        self.control.send((settings, version, None if snapshot is None else str(snapshot)))
+        if snapshot is None:  # the graph, for the mother to hold in memory
+            reader, writer = os.pipe()
+            send_handle(self.control, reader, self.process.pid)
+            os.close(reader)
+            with os.fdopen(writer, "wb") as stream:
+                store.dump(stream)
         if not self.control.poll(LOAD_TIMEOUT):
             self.stop()
             raise EngineError("the engine process did not read the store in time")
         _, self.version, self.sandboxed = self.control.recv()
 
-    def fork(self) -> _Worker:
+    def fork(self, snapshot: Path | None) -> _Worker:
         with self.lock:
-            self.control.send(("fork",))
+            self.control.send(("fork", None if snapshot is None else str(snapshot)))
             fd = recv_handle(self.control)
             _, pid, version = self.control.recv()
         return _Worker(pid, Connection(fd), version)
@@ -111,7 +118,11 @@ class WorkerPool:
         self._writing = threading.Lock()  # one write at a time
         self._version = 0
         self._log: list[tuple[int, tuple]] = []
+        self._touched: list[tuple[int, frozenset[str] | None]] = []  # each version's predicates written
         self._mother: _Mother | None = None
+        self._disk = settings.worker_data == "disk" and store.path is not None
+        self._snapshots: Snapshots | None = None
+        self._snapshot: Path | None = None  # the newest, when workers read from disk
         self._spawning = 0
         self._closed = False
 
@@ -137,7 +148,10 @@ class WorkerPool:
         with self._writing, self._lock:
             if self._mother is not None or self._closed:
                 return
-            self._mother = _Mother(self._store, self._settings, self._version)
+            if self._disk:
+                self._snapshots = Snapshots(self._store)
+                self._snapshot = self._snapshots.make(self._version)
+            self._mother = _Mother(self._store, self._settings, self._version, self._snapshot)
         for _ in range(self._size):
             self._spawn()
 
@@ -163,7 +177,12 @@ class WorkerPool:
         if mother is None or self._closed:
             raise EngineError("the engine is not running")
         try:
-            return mother.fork()
+            with self._lock:
+                snapshot, version = self._snapshot, self._version
+            worker = mother.fork(snapshot)
+            if snapshot is not None:
+                worker.version = version
+            return worker
         except (EOFError, OSError, TypeError) as error:  # TypeError: its socket was closed under us
             if self._closed or not again:
                 raise EngineError(f"the engine's mother process is gone: {error}") from None
@@ -171,7 +190,7 @@ class WorkerPool:
         with self._writing:
             if self._mother is mother and not self._closed:
                 mother.stop()
-                self._mother = _Mother(self._store, self._settings, self._version)
+                self._mother = _Mother(self._store, self._settings, self._version, self._snapshot)
         return self._fork(again=False)
 
     def _replace(self, worker: _Worker) -> None:
@@ -191,6 +210,8 @@ class WorkerPool:
             worker.kill()
         if self._mother is not None:
             self._mother.stop()
+        if self._snapshots is not None:
+            self._snapshots.close()
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -211,23 +232,32 @@ class WorkerPool:
 
     def _can_catch_up(self, worker: _Worker) -> bool:
         with self._lock:
-            return not self._log or worker.version >= self._log[0][0] - 1
+            return self._disk or not self._log or worker.version >= self._log[0][0] - 1
 
     def _catch_up(self, worker: _Worker) -> None:
+        """Bring `worker` to the newest version: the changes it missed, or the newest snapshot."""
         with self._lock:
-            missed = [change for version, change in self._log if version > worker.version]
-            version = self._version
-        if missed:
+            version, snapshot = self._version, self._snapshot
+            missed = [change for v, change in self._log if v > worker.version]
+        if worker.version == version:
+            return
+        if snapshot is not None:
+            worker.conn.send(("open", str(snapshot)))
+        elif missed:
             worker.conn.send(("changes", missed))
         worker.version = version
+        if self._snapshots is not None:
+            with self._lock:
+                in_use = {w.version for w in self._workers}
+            self._snapshots.keep(in_use)
 
-    def _ask(self, worker: _Worker, job: Job, timeout: float | None = None, kind: str = "job") -> Any:
+    def _ask(self, worker: _Worker, job: Job, timeout: float | None = None, *how: str) -> Any:
         """Send `job` to `worker` and wait for its reply (or, for a stream, its first piece) until
-        the deadline."""
+        the deadline. `how` is ("stream",), ("scratch", path) or nothing (a plain job)."""
         timeout = timeout or self._timeout
         try:
             self._catch_up(worker)
-            worker.conn.send((kind, job))
+            worker.conn.send((how[0], job, *how[1:]) if how else ("job", job))
             if not worker.conn.poll(timeout):
                 raise QueryTimeout(f"the operation was stopped at its {timeout:g} s deadline")
             return worker.conn.recv()
@@ -274,7 +304,7 @@ class WorkerPool:
         try:
             worker = self._checkout()
             try:
-                reply = self._ask(worker, job, timeout, kind="stream")
+                reply = self._ask(worker, job, timeout, "stream")
             except BaseException:
                 self._replace(worker)
                 raise
@@ -322,17 +352,30 @@ class WorkerPool:
                 self._replace(worker)
             self._admission.release()
 
+    def touched_since(self, version: int) -> frozenset[str] | None:
+        """The predicates written after `version`; None when any may have been."""
+        with self._lock:
+            if version == self._version:
+                return frozenset()
+            if not self._touched or self._touched[0][0] > version + 1:
+                return None
+            written = [predicates for v, predicates in self._touched if v > version]
+        if any(predicates is None for predicates in written):
+            return None
+        return frozenset().union(*written)  # type: ignore[arg-type]
+
     # -- writes --------------------------------------------------------------------------------
 
     def update(self, job: Update) -> Change:
-        """Run an update on a worker's copy under the deadline, then commit its effect."""
+        """Run an update on a worker's copy (in memory, or a scratch snapshot) under the deadline,
+        then commit its effect."""
         self.start()
         self._admitted()
         try:
-            with self._writing:
+            with self._writing, self._scratch() as scratch:
                 worker = self._checkout()
                 try:
-                    reply = self._ask(worker, job)
+                    reply = self._ask(worker, job, None, *(("scratch", str(scratch)) if scratch else ()))
                     if not isinstance(reply, Failure):
                         change = Change.decode(reply[1])
                         self._commit(change, worker)
@@ -349,6 +392,18 @@ class WorkerPool:
         finally:
             self._admission.release()
 
+    @contextlib.contextmanager
+    def _scratch(self) -> Iterator[Path | None]:
+        """A writable snapshot for an update, when workers read from disk; removed after it."""
+        if self._snapshots is None:
+            yield None
+            return
+        path = self._snapshots.scratch()
+        try:
+            yield path
+        finally:
+            self._snapshots.remove(path)
+
     def commit(self, change: Change) -> None:
         """Commit a change made here (a Graph Store write)."""
         self.start()
@@ -359,9 +414,15 @@ class WorkerPool:
         if change.is_empty:
             return
         self._store.apply(change)
+        snapshot = None if self._snapshots is None else self._snapshots.make(self._version + 1)
         encoded = change.encode()
         with self._lock:
             self._version += 1
+            self._touched.append((self._version, change.predicates))
+            del self._touched[:-LOG_LENGTH]
+            if snapshot is not None:  # workers open it before their next job
+                self._snapshot = snapshot
+                return
             self._log.append((self._version, encoded))
             del self._log[:-LOG_LENGTH]
             if ran_on is not None:

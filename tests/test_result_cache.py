@@ -69,6 +69,49 @@ def test_a_write_makes_the_next_read_a_miss_that_sees_it(client: TestClient) -> 
     assert counts(client) == (0, 2)
 
 
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+KEPT = [  # (case, query, write, kept across the write)
+    ("a write of another predicate", NAMES, ("update", "INSERT DATA { <urn:cache:s> <urn:cache:p> 1 }"), True),
+    ("a write of a predicate it reads", NAMES, ("update", f'INSERT DATA {{ <urn:cache:s> <{SKOS_ALT}> "AAA" }}'),
+     False),
+    ("a delete of a predicate it reads", NAMES, ("update", f"DELETE WHERE {{ GRAPH ?g {{ ?s <{SKOS_ALT}> ?o }} }}"), False),
+    ("a query of any predicate", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+     ("update", "INSERT DATA { <urn:cache:s> <urn:cache:p> 1 }"), False),
+    ("a path of zero steps or more", "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:cache:q>* ?o }",
+     ("update", "INSERT DATA { <urn:cache:s> <urn:cache:p> 1 }"), False),
+    ("a graph replaced", NAMES, ("put", "<urn:cache:s> <urn:cache:p> \"1\" ."), False),
+]
+
+
+@pytest.mark.parametrize(("case", "query", "write", "kept"), KEPT, ids=[k[0] for k in KEPT])
+def test_a_write_keeps_only_the_answers_it_cannot_change(fresh_store: Store, client: TestClient, case: str,
+                                                         query: str, write: tuple[str, str], kept: bool) -> None:
+    client.get("/sparql", params={"query": query}, headers=JSON)
+    kind, text = write
+    if kind == "update":
+        response = client.post("/sparql", data={"update": text}, headers=AUTH)
+    else:
+        response = client.put("/store", params={"graph": "http://example.org/cache/g"}, content=text.encode(),
+                              headers={**AUTH, "Content-Type": "application/n-triples"})
+    assert response.status_code in (201, 204)
+    cached = client.get("/sparql", params={"query": query}, headers=JSON)
+    assert counts(client)[0] == (1 if kept else 0), case  # hits
+    with TestClient(create_app(fresh_store, Settings(max_rows=3, result_cache_mib=0))) as uncached:
+        fresh = uncached.get("/sparql", params={"query": query}, headers=JSON)
+    assert cached.content == fresh.content  # kept or not, the answer is today's
+    assert re.search(r"^kg_result_cache_kept_total (\S+)$", client.get("/metrics").text, re.MULTILINE)[1] == \
+        ("1.0" if kept else "0.0")
+
+
+@pytest.mark.parametrize("query", ["SELECT (RAND() AS ?r) {}", "SELECT (STRUUID() AS ?id) {}",
+                                   "SELECT ?n (NOW() AS ?t) WHERE { ?c <http://www.w3.org/2004/02/skos/core#altLabel> ?n }"])
+def test_answers_that_differ_on_every_run_are_not_cached(client: TestClient, query: str) -> None:
+    for _ in range(2):
+        assert client.get("/sparql", params={"query": query}, headers=JSON).status_code == 200
+    assert counts(client) == (0, 0)
+
+
 def test_errors_are_not_cached(client: TestClient) -> None:
     for _ in range(2):
         assert client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p"}).status_code == 400

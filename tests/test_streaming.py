@@ -12,21 +12,10 @@ import pyoxigraph as ox
 import pytest
 from live_server import build_store, serving
 
+from bench.goals import rows_query
 from server import results
 
 TIMEOUT = 3
-
-
-def _values(var: str, count: int) -> str:
-    return f"VALUES ?{var} {{ {' '.join(str(i) for i in range(count))} }}"
-
-
-def rows(count: int) -> str:
-    """A SELECT of exactly 10**k = `count` rows that needs no data."""
-    digits = len(str(count)) - 1
-    assert 10**digits == count
-    return ("SELECT ?n WHERE { " + " ".join(_values(f"d{i}", 10) for i in range(digits))
-            + " BIND(" + " + ".join(f"?d{i} * {10**i}" for i in range(digits)) + " AS ?n) }")
 
 
 MIXED = """SELECT ?n ?iri ?label ?typed ?none ?bnode WHERE {
@@ -92,7 +81,7 @@ def test_pieces_and_the_row_cap(piece_rows: int, max_rows: int, streamed: bool, 
 
 # -- over HTTP, a real uvicorn process --------------------------------------------------------------
 
-STALLS = ("SELECT ?x WHERE { { " + rows(10_000).removeprefix("SELECT ?n WHERE { ").removesuffix(" }")
+STALLS = ("SELECT ?x WHERE { { " + rows_query(10_000).removeprefix("SELECT ?n WHERE { ").removesuffix(" }")
           + " BIND(?n AS ?x) } UNION { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
           "FILTER(STR(?c) = CONCAT(STR(?f), STR(?i), 'never')) BIND(?a AS ?x) } }")
 
@@ -122,7 +111,7 @@ def _metric(url: str, name: str) -> float:
 
 
 def test_a_100k_row_select_is_streamed_and_whole(url: str) -> None:
-    query = rows(100_000)
+    query = rows_query(100_000)
     hits = _metric(url, "kg_result_cache_hits_total")
     for _ in range(2):  # a streamed answer is not cached: both are the engine's
         response, body, reads, error = _get(url, query, "application/sparql-results+json")
@@ -135,7 +124,7 @@ def test_a_100k_row_select_is_streamed_and_whole(url: str) -> None:
 
 
 def test_a_100k_triple_construct_is_streamed(url: str) -> None:
-    query = rows(100_000).replace("SELECT ?n WHERE", "CONSTRUCT { ?s <http://example.org/n> ?n } WHERE", 1)
+    query = rows_query(100_000).replace("SELECT ?n WHERE", "CONSTRUCT { ?s <http://example.org/n> ?n } WHERE", 1)
     query = query.removesuffix(" }") + ' BIND(IRI(CONCAT("http://example.org/", STR(?n))) AS ?s) }'
     response, body, reads, error = _get(url, query, "text/turtle")
     assert error is None and response.status_code == 200 and reads > 1
@@ -144,8 +133,8 @@ def test_a_100k_triple_construct_is_streamed(url: str) -> None:
 
 @pytest.mark.parametrize(("case", "query", "accept", "reason"), [
     ("deadline", STALLS, "text/tab-separated-values", "deadline"),
-    ("row cap", rows(1_000_000), "text/csv", "cap"),
-    ("row cap, json", rows(1_000_000), "application/sparql-results+json", "cap"),
+    ("row cap", rows_query(1_000_000), "text/csv", "cap"),
+    ("row cap, json", rows_query(1_000_000), "application/sparql-results+json", "cap"),
 ])
 def test_a_stream_that_stops_half_way_ends_visibly(url: str, case: str, query: str, accept: str, reason: str) -> None:
     cuts = _metric(url, f'kg_sparql_stream_cuts_total{{reason="{reason}"}}')
@@ -158,23 +147,23 @@ def test_a_stream_that_stops_half_way_ends_visibly(url: str, case: str, query: s
         with pytest.raises(ValueError):
             json.loads(rows_sent)
     assert _metric(url, f'kg_sparql_stream_cuts_total{{reason="{reason}"}}') == cuts + 1
-    assert httpx.get(f"{url}/sparql", params={"query": rows(10)}).status_code == 200  # served again
+    assert httpx.get(f"{url}/sparql", params={"query": rows_query(10)}).status_code == 200  # served again
 
 
 def test_clients_that_leave_mid_stream_free_their_workers(url: str) -> None:
     """More clients leave half-way than there are workers and places in the queue together."""
     for _ in range(8):
-        with httpx.stream("GET", f"{url}/sparql", params={"query": rows(1_000_000)},
+        with httpx.stream("GET", f"{url}/sparql", params={"query": rows_query(1_000_000)},
                           headers={"Accept": "text/csv"}, timeout=TIMEOUT * 10) as response:
             assert response.status_code == 200
             next(response.iter_raw())
-    answers = [httpx.get(f"{url}/sparql", params={"query": rows(10)}, timeout=TIMEOUT * 10) for _ in range(4)]
+    answers = [httpx.get(f"{url}/sparql", params={"query": rows_query(10)}, timeout=TIMEOUT * 10) for _ in range(4)]
     assert [a.status_code for a in answers] == [200] * 4
     assert "2 engine workers" in httpx.get(f"{url}/health").text
 
 
 def test_small_answers_are_still_one_document(url: str) -> None:
-    response = httpx.get(f"{url}/sparql", params={"query": rows(100)}, headers={"Accept": "text/csv"})
+    response = httpx.get(f"{url}/sparql", params={"query": rows_query(100)}, headers={"Accept": "text/csv"})
     assert response.status_code == 200 and int(response.headers["content-length"]) == len(response.content)
     lines = response.text.splitlines()
     assert lines[0] == "n" and sorted(map(int, lines[1:])) == list(range(100))

@@ -1,12 +1,14 @@
 """Writes across engine workers: every worker applies every committed change, in order, before
-its next job — so an update that reads what earlier ones wrote is right on whichever worker it
-runs, a read never sees less than was acknowledged before it began, and a worker forked later
-(a replacement) starts from the same state."""
+its next job (or opens the newest snapshot, when workers read from disk) — so an update that
+reads what earlier ones wrote is right on whichever worker it runs, a read never sees less than
+was acknowledged before it began, and a worker forked later (a replacement) starts from the
+same state."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,12 +26,25 @@ HUNDRED = "{ " + " ".join(map(str, range(100))) + " }"
 RUNAWAY = "SELECT (COUNT(*) AS ?c) WHERE { " + " ".join(f"VALUES ?v{i} {HUNDRED}" for i in range(6)) + " }"
 
 
-@pytest.fixture()
-def pool() -> Iterator[WorkerPool]:
-    workers = WorkerPool(Store.open(), Settings(workers=3, query_timeout=10))
+@pytest.fixture(params=["memory", "disk"])
+def pool(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WorkerPool]:
+    workers = WorkerPool(Store.open(tmp_path / "store"), Settings(workers=3, query_timeout=10, worker_data=request.param))
     workers.start()
     yield workers
     workers.close()
+
+
+def test_disk_workers_leave_no_snapshots_behind(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "store")
+    workers = WorkerPool(store, Settings(workers=2, worker_data="disk"))
+    workers.start()
+    for _ in range(3):
+        workers.update(Update(START))
+        read(workers)
+    snapshots = tmp_path / "store.snapshots"
+    assert len(list(snapshots.iterdir())) <= 3  # the newest, and those workers still stand on
+    workers.close()
+    assert not snapshots.exists()
 
 
 def read(pool: WorkerPool) -> list[int]:

@@ -1,0 +1,95 @@
+"""What an answer depends on: the predicates whose quads a query can match.
+
+A write that adds or removes only quads of other predicates cannot change the answer, so the
+result cache keeps it across that write (see `result_cache`). The query is read by rdflib's
+SPARQL parser into its algebra, and every triple pattern anywhere in it (EXISTS and MINUS
+included) must have an IRI or a path of IRIs as its predicate. Anything that can match quads
+of any predicate makes the answer depend on every write (`None`): a variable predicate, a
+negated property set, a path that may be zero steps long (`*`, `?`: it matches nodes by any
+predicate), an empty `GRAPH` pattern (it lists graphs), `SERVICE`, `DESCRIBE`, and any text rdflib cannot
+read. The analysis errs only towards `None`.
+
+>>> sorted(predicates("PREFIX ex: <http://example.org/> SELECT * { ?s a ex:C ; ex:p/ex:q+ ?o "
+...                   "FILTER NOT EXISTS { ?s ex:r ?x } }"))
+['http://example.org/p', 'http://example.org/q', 'http://example.org/r', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type']
+>>> predicates("SELECT * { ?s ?p ?o }") is None, predicates("SELECT * { ?s <http://example.org/p>* ?o }") is None
+(True, True)
+>>> predicates("SELECT (1 AS ?one) {}")
+frozenset()
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.algebra import triples as flat_triples
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import URIRef
+
+OPEN_NODES = frozenset({"ServiceGraphPattern", "DescribeQuery"})
+GRAPH_NODES = frozenset({"Graph", "GraphGraphPattern"})
+
+
+class _Open(Exception):
+    """The answer may depend on quads of any predicate."""
+
+
+@functools.lru_cache(maxsize=1024)
+def predicates(text: str, base: str | None = None) -> frozenset[str] | None:
+    """The predicate IRIs the answer of the query `text` depends on; None for any."""
+    try:
+        query = translateQuery(parseQuery(text), base=base)
+    except Exception:  # noqa: BLE001 - whatever rdflib cannot read depends on everything
+        return None
+    found: set[str] = set()
+    try:
+        _walk(query.algebra, found)
+    except _Open:
+        return None
+    return frozenset(found)
+
+
+def _walk(node: Any, found: set[str]) -> int:
+    """Add the predicates under `node` to `found`; the number of triple patterns under it."""
+    if isinstance(node, CompValue):
+        if node.name in OPEN_NODES:
+            raise _Open
+        patterns = sum(_walk(value, found) for key, value in node.items() if key != "triples")
+        for triple in _triples(dict.get(node, "triples")):  # CompValue.get answers a missing key with its name
+            _path(triple[1], found)
+            patterns += 1
+        if node.name in GRAPH_NODES and not patterns:
+            raise _Open
+        return patterns
+    if isinstance(node, (list, tuple)):
+        return sum(_walk(item, found) for item in node)
+    return 0
+
+
+def _triples(given: Any) -> list[tuple[Any, Any, Any]]:
+    """Triple patterns, from a pattern's list of triples or the parser's flat lists of terms."""
+    try:
+        return flat_triples(list(given)) if given else []
+    except Exception:  # noqa: BLE001 - a shape we do not know
+        raise _Open from None
+
+
+def _path(predicate: Any, found: set[str]) -> None:
+    """Add a path's IRIs. A `*` or `?` step also matches zero steps, from any node of the graph
+    (Oxigraph gives the zero-step match of an IRI only when the IRI is in the graph), so the
+    answer then depends on quads of any predicate."""
+    if isinstance(predicate, URIRef):
+        found.add(str(predicate))
+    elif isinstance(predicate, SequencePath | AlternativePath):
+        for step in predicate.args:
+            _path(step, found)
+    elif isinstance(predicate, InvPath):
+        _path(predicate.arg, found)
+    elif isinstance(predicate, MulPath) and predicate.mod == "+":
+        _path(predicate.path, found)
+    elif isinstance(predicate, Path | object):  # a variable, a negated set, `*` or `?` …
+        raise _Open
