@@ -69,7 +69,8 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
                   docs_url=None, redoc_url=None)
     app.state.metrics = Metrics()
     app.state.settings, app.state.queries = settings, queries
-    app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE, ResultCache(settings.result_cache_mib << 20))
+    app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE, ResultCache(settings.result_cache_mib << 20),
+                                 wait=2 * settings.query_timeout + 5)  # the one in flight waits for a worker too
     app.state.statistics = PerVersion(lambda: pool.version, lambda: pool.call(statistics))
     app.state.search = PerVersion(lambda: pool.version, lambda: search.SearchIndex(pool.call(search.names)))
     app.state.dumps = PerVersion(lambda: pool.version, lambda: pool.call(

@@ -32,6 +32,8 @@ class Metrics:
                                 registry=self.registry)
         self.stream_cuts = Counter("kg_sparql_stream_cuts", "Streamed answers stopped before their end, by reason",
                                    ["reason"], registry=self.registry)
+        self.cache_shared = Counter("kg_result_cache_shared", "Reads that shared the answer of the same read in "
+                                    "flight", registry=self.registry)
         self.cache_kept = Counter("kg_result_cache_kept", "Cached answers kept across a write that could not "
                                   "change them", registry=self.registry)
         self.truncated = Counter("kg_sparql_truncated", "Results cut at the row cap", registry=self.registry)

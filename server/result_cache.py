@@ -23,11 +23,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from kg.safety import Malformed, shape
 
 from .dependencies import predicates
+from .errors import ServiceUnavailable
 from .jobs import Call, Job, Query
 from .metrics import Metrics
 from .results import Serialized
@@ -128,8 +130,10 @@ class CachingPool:
     """A pool (worker or remote) with the result cache in front of its reads."""
 
     def __init__(self, pool: Any, metrics: Metrics, cacheable: frozenset[Callable[..., Any]],
-                 cache: ResultCache | None = None) -> None:
-        self._pool, self._metrics, self._cacheable = pool, metrics, cacheable
+                 cache: ResultCache | None = None, wait: float = 60.0) -> None:
+        self._pool, self._metrics, self._cacheable, self._wait = pool, metrics, cacheable, wait
+        self._inflight: dict[Hashable, Future] = {}  # misses being answered, by key
+        self._inflight_lock = threading.Lock()
         self.cache = cache if cache is not None else ResultCache()
         self._version = pool.version  # the version the entries are of
         self._moving = threading.Lock()
@@ -169,15 +173,49 @@ class CachingPool:
 
     def run(self, job: Job, *, timeout: float | None = None, method: Callable[..., Any] | None = None) -> Any:
         key = self._key(job) if self.cache.enabled else None
-        if key is not None:
-            found, value = self.cache.get(key, getattr(self._pool, "cache_ttl", None))
-            if found:
-                self._metrics.cache_hits.inc()
-                return value
-            self._metrics.cache_misses.inc()
-        value = (method or self._pool.run)(job, timeout=timeout)
-        if key is not None and not isinstance(value, Streamed):
+        ask = method or self._pool.run
+        if key is None:
+            return ask(job, timeout=timeout)
+        found, value = self.cache.get(key, getattr(self._pool, "cache_ttl", None))
+        if found:
+            self._metrics.cache_hits.inc()
+            return value
+        with self._inflight_lock:
+            leader = self._inflight.get(key)
+            if leader is None:
+                self._inflight[key] = Future()
+        if leader is not None:  # the same read is being answered: share its answer
+            shared = self._shared(leader)
+            if shared is not None:
+                return shared
+        self._metrics.cache_misses.inc()
+        return self._answer(key, job, ask, timeout) if leader is None else ask(job, timeout=timeout)
+
+    def _shared(self, leader: Future) -> Any:
+        """The answer of the same read in flight; None when it was streamed (not shareable)."""
+        try:
+            value = leader.result(timeout=self._wait)
+        except FutureTimeout:
+            raise ServiceUnavailable("the same query, asked before this one, is still running") from None
+        if isinstance(value, Streamed):
+            return None
+        self._metrics.cache_shared.inc()
+        return value
+
+    def _answer(self, key: Hashable, job: Job, ask: Callable[..., Any], timeout: float | None) -> Any:
+        """Answer a miss, and share the answer (or the error) with the same reads that came meanwhile."""
+        leader = self._inflight[key]
+        try:
+            value = ask(job, timeout=timeout)
+        except BaseException as error:
+            leader.set_exception(error)
+            raise
+        finally:
+            with self._inflight_lock:
+                del self._inflight[key]
+        if not isinstance(value, Streamed):
             self.cache.put(key, value, self._depends(job))
+        leader.set_result(value)
         return value
 
     def call(self, function: Any, *args: Any, timeout: float | None = None) -> Any:

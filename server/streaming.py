@@ -12,6 +12,7 @@ rather than a short answer that looks whole.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -48,7 +49,11 @@ class Streamed:
         yield from self._pieces
 
     def close(self) -> None:
-        self._pieces.close()  # type: ignore[attr-defined]
+        """Stop early: the worker is replaced and its place freed. A piece still being read on
+        another thread (the client left mid-piece) ends the same way once that read returns
+        and the answer is dropped."""
+        with contextlib.suppress(ValueError):  # "generator already executing"
+            self._pieces.close()  # type: ignore[attr-defined]
 
 
 class StreamedResponse(StreamingResponse):

@@ -4,6 +4,7 @@ keys by normalised text, format and dataset; errors never cached; the row cap ke
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -110,6 +111,24 @@ def test_answers_that_differ_on_every_run_are_not_cached(client: TestClient, que
     for _ in range(2):
         assert client.get("/sparql", params={"query": query}, headers=JSON).status_code == 200
     assert counts(client) == (0, 0)
+
+
+def test_the_same_read_in_flight_is_answered_once(client: TestClient) -> None:
+    """Clients asking what is already being worked out wait for that answer (no stampede)."""
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?v{i} {{ {' '.join(map(str, range(20)))} }}"
+                                                       for i in range(5)) + " }"  # 3.2 million rows counted
+    answers: list[bytes] = []
+    threads = [threading.Thread(target=lambda: answers.append(
+        client.get("/sparql", params={"query": slow}, headers=JSON).content)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    text = client.get("/metrics").text
+    shared = float(re.search(r"^kg_result_cache_shared_total (\S+)$", text, re.MULTILINE)[1])
+    hits, misses = counts(client)
+    assert len(answers) == 4 and len(set(answers)) == 1 and b'"3200000"' in answers[0]
+    assert misses == 1 and hits + shared == 3 and shared >= 1
 
 
 def test_errors_are_not_cached(client: TestClient) -> None:
