@@ -30,14 +30,16 @@ def rss_mib(pid: int) -> float:
 
 def open_files(pid: int, store: Path) -> int:
     """File descriptors open in the server and its engine processes together, but for the
-    store's own table and log files, which the database opens and closes as it compacts."""
-    total, inside = 0, str(store.resolve()) + "/"
+    store's own table and log files, which the database opens and closes as it compacts, and
+    those of its snapshots (the same table files, hard-linked, that disk workers read)."""
+    total = 0
+    database = (str(store.resolve()) + "/", str(store.resolve()) + ".snapshots/")
     for p in tree(pid):
         try:
             targets = [os.readlink(fd) for fd in Path(f"/proc/{p}/fd").iterdir()]
         except OSError:
             continue
-        total += sum(not target.startswith(inside) for target in targets)
+        total += sum(not target.startswith(database) for target in targets)
     return total
 
 
