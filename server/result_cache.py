@@ -5,7 +5,8 @@ it: SPARQL queries and saved queries (`Query` jobs) and the reads behind entity 
 Graph Store (`Call`s of the functions named cacheable). The key is the normalised operation
 (the query's tokens, so spacing and comments do not matter; or the function and its arguments),
 its dataset and base, the format asked for (Accept and `format=`), the row cap, and the store's
-version — so a write, which moves the version, makes every older entry unreachable. The first
+version — so a write, which moves the version, makes every older entry unreachable. A
+streamed answer is kept when it has ended whole within the size an entry may have. The first
 read after a write moves the entries the write cannot have changed to the new version and
 drops the rest: an answer is kept when the predicates it depends on (worked out in the
 background by `dependencies`) and the predicates of the quads the write added or removed have
@@ -65,7 +66,7 @@ class ResultCache:
         if self._max <= 0:
             return
         size = len(value.body) if isinstance(value, Serialized) else len(pickle.dumps(value))
-        if size > min(self._max_entry, self._max):
+        if size > self.max_entry:
             return
         with self._lock:
             if key in self._entries:
@@ -97,6 +98,11 @@ class ResultCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def max_entry(self) -> int:
+        """The largest answer kept, in bytes."""
+        return min(self._max_entry, self._max)
 
     @property
     def enabled(self) -> bool:
@@ -213,7 +219,11 @@ class CachingPool:
         finally:
             with self._inflight_lock:
                 del self._inflight[key]
-        if not isinstance(value, Streamed):
+        if isinstance(value, Streamed):  # kept if it ends whole and small enough to keep
+            depends = self._depends(job)
+            value.keep(self.cache.max_entry, lambda body: self.cache.put(key, Serialized(body, value.media_type),
+                                                                         depends))
+        else:
             self.cache.put(key, value, self._depends(job))
         leader.set_result(value)
         return value
@@ -226,5 +236,5 @@ class CachingPool:
         self._pool.close()
 
     def stream(self, job: Query, *, timeout: float | None = None) -> Any:
-        """A query's answer, cached when it came whole (a streamed one is never kept)."""
+        """A query's answer; a streamed one is kept once it has ended whole, if it is small enough."""
         return self.run(job, timeout=timeout, method=self._pool.stream)

@@ -13,8 +13,9 @@ rather than a short answer that looks whole.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from starlette.responses import StreamingResponse
@@ -39,14 +40,29 @@ class StreamCut(Exception):
 class Streamed:
     """An answer in pieces: the first, then the rest from `pieces` (a started generator, which
     gives its worker back or replaces it when it ends or is closed). Iterating blocks: Starlette
-    runs it on a thread."""
+    runs it on a thread. `keep(limit, done)` asks for the whole answer, when it ended whole and
+    within `limit` bytes, to be given to `done` as it ends (the result cache keeps it)."""
 
     def __init__(self, media_type: str, first: bytes, pieces: Iterator[bytes]) -> None:
         self.media_type, self._first, self._pieces = media_type, first, pieces
+        self._keep: tuple[int, Callable[[bytes], None]] | None = None
+
+    def keep(self, limit: int, done: Callable[[bytes], None]) -> None:
+        self._keep = (limit, done)
 
     def __iter__(self) -> Iterator[bytes]:
-        yield self._first
-        yield from self._pieces
+        kept: list[bytes] | None = [] if self._keep else None
+        size = 0
+        for piece in itertools.chain([self._first], self._pieces):
+            if kept is not None and self._keep is not None:
+                size += len(piece)
+                if size <= self._keep[0]:
+                    kept.append(piece)
+                else:
+                    kept = None
+            yield piece
+        if kept is not None and self._keep is not None:  # not cut, not closed early: whole
+            self._keep[1](b"".join(kept))
 
     def close(self) -> None:
         """Stop early: the worker is replaced and its place freed. A piece still being read on

@@ -113,7 +113,7 @@ def _metric(url: str, name: str) -> float:
 def test_a_100k_row_select_is_streamed_and_whole(url: str) -> None:
     query = rows_query(100_000)
     hits = _metric(url, "kg_result_cache_hits_total")
-    for _ in range(2):  # a streamed answer is not cached: both are the engine's
+    for _ in range(2):  # over 4 MiB: not kept by the cache, so both are streamed by the engine
         response, body, reads, error = _get(url, query, "application/sparql-results+json")
         assert error is None and response.status_code == 200
         assert "content-length" not in response.headers and response.headers["transfer-encoding"] == "chunked"
@@ -121,6 +121,22 @@ def test_a_100k_row_select_is_streamed_and_whole(url: str) -> None:
         assert len(json.loads(body)["results"]["bindings"]) == 100_000
     assert _metric(url, "kg_result_cache_hits_total") == hits
     assert _metric(url, "kg_sparql_streamed_total") >= 2
+
+
+def test_a_streamed_answer_that_ends_whole_is_kept_by_the_cache(url: str) -> None:
+    query = rows_query(10_000)  # two pieces, well under 4 MiB
+    hits = _metric(url, "kg_result_cache_hits_total")
+    streamed, body, _, error = _get(url, query, "text/csv")
+    assert error is None and "content-length" not in streamed.headers
+    cached = httpx.get(f"{url}/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert cached.content == body and int(cached.headers["content-length"]) == len(body)
+    assert _metric(url, "kg_result_cache_hits_total") == hits + 1
+
+
+def test_a_cut_stream_is_not_kept(url: str) -> None:
+    for _ in range(2):
+        response, _, _, error = _get(url, rows_query(1_000_000), "text/tab-separated-values")
+        assert response.status_code == 200 and isinstance(error, httpx.RemoteProtocolError)
 
 
 def test_a_100k_triple_construct_is_streamed(url: str) -> None:
