@@ -3,8 +3,8 @@
 Starts `kg serve` on loopback over the curated graph (or another size), drives the mixed
 workload against it, and records the server and its engine processes with py-spy, a sampling
 profiler that attaches from outside (no change to the server). Printed: the functions that
-hold the most samples — their own samples ("self") and with what they call ("total") — per
-process kind, so the HTTP layer's share can be told from the engine's.
+hold the most samples (the innermost frame of each sample; idle threads are not sampled), and
+the same by package, so the HTTP layer's share can be told from the engine's and our own code's.
 """
 
 from __future__ import annotations
@@ -30,28 +30,35 @@ console = Console()
 app = typer.Typer(add_completion=False)
 
 
-def _frame(frame: str) -> str:
-    """`function (path/to/module.py:line)` as `module.function`."""
+def _frame(frame: str) -> tuple[str, str]:
+    """`function (path/to/package/module.py:line)` as (`package`, `module.function`): the package
+    is the distribution's top folder (site-packages), `stdlib`, or ours."""
     name, _, place = frame.partition(" (")
-    module = Path(place.split(":")[0]).stem if place else "?"
-    return f"{module}.{name}"
+    path = Path(place.split(":")[0]) if place else Path("?")
+    parts = path.parts
+    if "site-packages" in parts:
+        package = parts[parts.index("site-packages") + 1].removesuffix(".py")
+    elif any(part.startswith("python3") for part in parts[:-1]):
+        package = "stdlib"
+    else:
+        package = path.parent.name or "?"
+    return package, f"{path.stem}.{name}"
 
 
 def summarise(raw: Path, top: int) -> tuple[int, Counter, Counter]:
-    """Samples in all, and by function: own and inclusive, from py-spy's collapsed stacks."""
+    """Samples in all, by the function they were in and by its package (py-spy's collapsed stacks)."""
     own: Counter = Counter()
-    inclusive: Counter = Counter()
+    packages: Counter = Counter()
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        frames = [_frame(f) for f in stack.split(";")]
+        package, function = _frame(stack.split(";")[-1])
         total += int(count)
-        own[frames[-1]] += int(count)
-        for name in set(frames):
-            inclusive[name] += int(count)
-    return total, Counter(dict(own.most_common(top))), Counter(dict(inclusive.most_common(top)))
+        own[f"{package}: {function}"] += int(count)
+        packages[package] += int(count)
+    return total, Counter(dict(own.most_common(top))), Counter(dict(packages.most_common(top)))
 
 
 @app.command()
@@ -72,7 +79,7 @@ def main(
         texts = list(workload().values())
         with servers.ours(data, work / "kg", 2, cache=cache) as server:
             raw = work / "profile.txt"
-            record = subprocess.Popen([spy, "record", "--subprocesses", "--nonblocking", "--format", "raw",
+            record = subprocess.Popen([spy, "record", "--subprocesses", "--format", "raw",
                                        "--duration", str(int(seconds) + 1), "--output", str(raw),
                                        "--pid", str(server.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             load = threading.Thread(target=drive, args=("kg serve", server.url, texts),
@@ -80,8 +87,8 @@ def main(
             load.start()
             load.join()
             record.wait(timeout=seconds + 60)
-        total, own, inclusive = summarise(raw, top)
-    for title, counts in (("own samples", own), ("with what they call", inclusive)):
+        total, own, packages = summarise(raw, top)
+    for title, counts in (("the function sampled", own), ("its package", packages)):
         table = Table(title=f"kg serve under the workload ({size}): functions by {title}, of {total:,} samples")
         table.add_column("function")
         table.add_column("share", justify="right")
