@@ -11,11 +11,11 @@ waits for orders on its control socket:
   store (see `snapshots`), it opens that read-only. Its socket goes back to the server.
 
 A worker answers `("job", job)` with `("ok", result)` or a `Failure`, and applies
-`("changes", …)` (or opens `("open", newer snapshot)`) that the server sends it before a job;
-`("scratch", update, path)` runs an update on a writable snapshot made for it. A query sent as `("stream", job)` may
-first send its answer in pieces, `("part", media type, bytes)`, before the reply. Jobs run on a thread with a large
-stack, so the engine's recursive parser and optimiser cannot overflow it within the lexer's
-bounds. Any exception a job raises becomes a `Failure`; the worker lives on. A worker dies
+`("changes", …)` (or opens `("open", newer snapshot)`) that the server sends it before a job.
+`("scratch", update, path)` runs an update on a writable snapshot made for it. A query sent as
+`("stream", job)` may first send its answer in pieces, `("part", media type, bytes)`, before
+the reply. Jobs run on a thread with a large stack, so the engine's recursive parser and
+optimiser cannot overflow it within the lexer's bounds. Any exception a job raises becomes a `Failure`; the worker lives on. A worker dies
 with its mother, and the mother ends when the server's end of its socket closes.
 """
 
