@@ -6,7 +6,7 @@ SPARQL parser into its algebra, and every triple pattern anywhere in it (EXISTS 
 included) must have an IRI or a path of IRIs as its predicate. Anything that can match quads
 of any predicate makes the answer depend on every write (`None`): a variable predicate, a
 negated property set, a path that may be zero steps long (`*`, `?`: it matches nodes by any
-predicate), an empty `GRAPH` pattern (it lists graphs), `SERVICE`, `DESCRIBE`, and any text rdflib cannot
+predicate; but see `_patterns`), an empty `GRAPH` pattern (it lists graphs), `SERVICE`, `DESCRIBE`, and any text rdflib cannot
 read. The analysis errs only towards `None`.
 
 >>> sorted(predicates("PREFIX ex: <http://example.org/> SELECT * { ?s a ex:C ; ex:p/ex:q+ ?o "
@@ -28,7 +28,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.algebra import triples as flat_triples
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import URIRef
+from rdflib.term import BNode, URIRef, Variable
 
 OPEN_NODES = frozenset({"ServiceGraphPattern", "DescribeQuery"})
 GRAPH_NODES = frozenset({"Graph", "GraphGraphPattern"})
@@ -59,9 +59,9 @@ def _walk(node: Any, found: set[str]) -> int:
         if node.name in OPEN_NODES:
             raise _Open
         patterns = sum(_walk(value, found) for key, value in node.items() if key != "triples")
-        for triple in _triples(dict.get(node, "triples")):  # CompValue.get answers a missing key with its name
-            _path(triple[1], found)
-            patterns += 1
+        triples = _triples(dict.get(node, "triples"))  # CompValue.get answers a missing key with its name
+        _patterns(triples, found)
+        patterns += len(triples)
         if node.name in GRAPH_NODES and not patterns:
             raise _Open
         return patterns
@@ -76,6 +76,28 @@ def _triples(given: Any) -> list[tuple[Any, Any, Any]]:
         return flat_triples(list(given)) if given else []
     except Exception:  # noqa: BLE001 - a shape we do not know
         raise _Open from None
+
+
+def _patterns(triples: list[tuple[Any, Any, Any]], found: set[str]) -> None:
+    """Add the predicates of one group's triple patterns. A `*` or `?` path between two
+    variables is the exception to `_path`'s rule when one of the variables is also an end of
+    another pattern of the group whose predicate is an IRI: the zero-step matches are then
+    nodes that pattern found, whatever else the graph holds."""
+    for index, (subject, predicate, object_) in enumerate(triples):
+        if (isinstance(predicate, MulPath) and predicate.mod in "*?" and _variable(subject) and _variable(object_)
+                and _anchored(triples, index, {subject, object_})):
+            _path(predicate.path, found)
+        else:
+            _path(predicate, found)
+
+
+def _variable(term: Any) -> bool:
+    return isinstance(term, Variable | BNode)
+
+
+def _anchored(triples: list[tuple[Any, Any, Any]], index: int, ends: set[Any]) -> bool:
+    return any(other != index and isinstance(predicate, URIRef) and (subject in ends or object_ in ends)
+               for other, (subject, predicate, object_) in enumerate(triples))
 
 
 def _path(predicate: Any, found: set[str]) -> None:
