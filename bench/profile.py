@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import servers
-from .run import _dataset
+from .run import dataset
 from .workload import drive, workload
 
 console = Console()
@@ -75,7 +75,7 @@ def main(
         raise typer.Exit("py-spy is not installed: pip install py-spy")
     with tempfile.TemporaryDirectory(prefix="kg-profile-") as tmp:
         work = Path(tmp)
-        data = _dataset(work, size)
+        data = dataset(work, size)
         texts = list(workload().values())
         with servers.ours(data, work / "kg", 2, cache=cache) as server:
             raw = work / "profile.txt"

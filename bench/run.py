@@ -36,7 +36,8 @@ SCALING = (1, 2, 4)  # workers, for the memory-by-workers table
 WITHOUT_RDFLIB = {"full", "1000000"}  # minutes per query at these sizes (64 s each at 1M, measured before)
 
 
-def _dataset(workdir: Path, size: str) -> Path:
+def dataset(workdir: Path, size: str) -> Path:
+    """The N-Quads file of a benchmark graph: curated, full, or generated to a triple count."""
     path = workdir / f"{size}.nq"
     if size in ("curated", "full"):
         console.print(f"building the {size} graph …")
@@ -105,7 +106,7 @@ def _by_workers(size: str, data: Path, workdir: Path, texts: list[str], clients:
 
 def _bench(size: str, workdir: Path, clients: int, seconds: float, timeout: float, workers: int,
            scaling: bool) -> list[goals.Goal]:
-    data = _dataset(workdir, size)
+    data = dataset(workdir, size)
     texts = workload()
     other = goals.OTHER_MODE
     starters: list[tuple[str, AbstractContextManager[servers.Server]]] = [

@@ -221,7 +221,11 @@ class _Document:
 
 def _written(write: Callable[[_Lines], None], doc: _Document, limit: int, max_bytes: int, keep: int,
              piece_rows: int) -> Serialized:
-    sink = _Lines(doc.take, limit, max_bytes, keep, piece_rows, PIECE_BYTES if doc.emit else max_bytes + 1)
+    if doc.emit is None:  # nothing to stream to: one piece, cut only by the caps
+        piece_rows, piece_bytes = limit + 1, max_bytes + 1
+    else:
+        piece_bytes = PIECE_BYTES
+    sink = _Lines(doc.take, limit, max_bytes, keep, piece_rows, piece_bytes)
     try:
         write(sink)
         sink.close()
@@ -240,8 +244,7 @@ def solutions(result: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: i
         return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
 
     return _written(lambda out: result.serialize(out, format=ox.QueryResultsFormat.TSV),
-                    _Document(convert, fmt, emit, header_lines=1), max_rows + 1, max_bytes, 1,
-                    piece_rows if emit else max_rows + 2)
+                    _Document(convert, fmt, emit, header_lines=1), max_rows + 1, max_bytes, 1, piece_rows)
 
 
 def triples(result: Iterable[ox.Triple], fmt: ox.RdfFormat, max_rows: int, max_bytes: int = MAX_BYTES,
@@ -254,8 +257,7 @@ def triples(result: Iterable[ox.Triple], fmt: ox.RdfFormat, max_rows: int, max_b
         return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=fmt, prefixes=PREFIXES)
 
     return _written(lambda out: ox.serialize(result, out, format=ox.RdfFormat.N_TRIPLES),
-                    _Document(convert, fmt, emit, header_lines=0), max_rows, max_bytes, 0,
-                    piece_rows if emit else max_rows + 1)
+                    _Document(convert, fmt, emit, header_lines=0), max_rows, max_bytes, 0, piece_rows)
 
 
 def boolean(result: ox.QueryBoolean, fmt: ox.QueryResultsFormat) -> Serialized:
