@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -81,6 +81,19 @@ def open_store(path: Path | None) -> Store:
     return Store.open(path or Settings.from_env().store)
 
 
+def refresh_products(store: Store, written: Iterable[str] = ()) -> None:
+    """Bring what is made from the graph (statistics, example queries …) up to the store's
+    generation after a write of the named graphs `written` (and their load records), one line
+    per step on stderr."""
+    from kg.products import Writes, Written, refresh
+    from ontology import METADATA_GRAPH
+
+    graphs = frozenset(written)
+    writes = Writes().add(store.generation, Written(graphs | {str(METADATA_GRAPH)})) if graphs else Writes()
+    refresh(store, writes=writes, queries=Settings.from_env().queries,
+            report=lambda line: errors.print(escape(line), highlight=False))
+
+
 EngineOption = Annotated[str | None, typer.Option(
     "--engine", envvar="KG_ENGINE", help="A remote SPARQL engine instead of the embedded store: oxigraph:URL, "
                                          "virtuoso:URL or sparql:QUERY_URL (credentials from KG_ENGINE_USER, "
@@ -119,6 +132,7 @@ def build(
         target = open_store(store)
         if if_missing and is_built(target, with_hpo=hpo):
             console.print("default graph already built")
+            refresh_products(target)  # made now for a store built before they were
             return
         with Progress(TextColumn("{task.description}"), TextColumn("{task.completed:,.0f} triples"),
                       console=errors, transient=True) as progress:
@@ -132,6 +146,7 @@ def build(
         for outcome in outcomes:
             state = "unchanged" if outcome.unchanged else "written"
             console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
+        refresh_products(target, [outcome.graph for outcome in outcomes if not outcome.unchanged])
 
 
 def progress_reporter(progress: Progress, path: Path) -> Callable[[int], None] | None:
@@ -192,6 +207,7 @@ def load_into(store: Store, files: list[Path], *, graph: str | None = None, form
         console.print(f"… {len(outcomes)} graphs in all: {written} written, {len(outcomes) - written} unchanged")
     if report and reports is not None:
         report.write_text(json.dumps(reports, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    refresh_products(store, [outcome.graph for outcome in outcomes if not outcome.unchanged])
 
 
 fetch_app = typer.Typer(help="Download a source's files into a cache folder, then load them (the one command "
@@ -443,12 +459,16 @@ def publish(
     force: Annotated[bool, typer.Option(help="Send every graph, even those the engine has unchanged")] = False,
 ) -> None:
     """Copy every named graph of the local store to a remote engine, one graph at a time (Graph
-    Store PUT), checking the engine's triple count of each; unchanged graphs are skipped."""
+    Store PUT), checking the engine's triple count of each; unchanged graphs are skipped. What is
+    made from the graph is brought up to date first, and its graphs (graph/void, graph/examples)
+    go with the rest."""
     from kg.publish import publish as publish_all
 
     with reported():
         target = remote(engine, engine_update, engine_store, timeout=600.0)
-        for outcome in publish_all(open_store(store), target, force=force):
+        local = open_store(store)
+        refresh_products(local)
+        for outcome in publish_all(local, target, force=force):
             console.print(f"{outcome.graph}: {outcome.triples} triples ({outcome.state})")
 
 

@@ -1,26 +1,56 @@
-"""What is made from the graph when it is written: statistics, the search index, the dumps.
+"""What is made from the graph when it is written: statistics, example queries, the search index, dumps.
 
 Nothing a request answers is computed over the whole graph at request time; it is made here,
-when data is written (`kg build`, `kg load`, and in the server's background after a write),
-and read back as it is. The files live in one folder beside the store, `<store>.products/`;
-an in-memory store (tests) gets a temporary folder of its own, removed with the process.
+when data is written (`kg build`, `kg load`, `kg publish`, and in the server's background
+after a write), and read back as it is. The files live in one folder beside the store,
+`<store>.products/`; an in-memory store (tests) gets a temporary folder of its own, removed
+with the process.
+
+The products are a registry of steps (`STEPS`), run in order by `refresh`. Each step is told
+what was written since the generation its product describes (`Writes`: the graphs and the
+subjects of each write, by generation) and takes what it needs of it, so it works
+incrementally: the statistics count again only the graphs that can have changed. A step may
+return a derived write — the statistics as `graph/void`, the saved queries as
+`graph/examples` — which the caller commits (the CLI to the store, the server through its
+pool) without moving the store's generation, so it never triggers a refresh of its own.
+Steps say what they do through `report`, one line at a time.
 
 >>> from kg.store import Store
 >>> folder_of(Store.open()).name.startswith("kg-products-")
+True
+>>> Writes().add(1, Written(frozenset({"g"}))).add(2, Written(frozenset({"h"}))).since(0, 2).graphs == {"g", "h"}
+True
+>>> Writes().add(2, Written(frozenset({"h"}))).since(0, 2) == EVERYTHING  # generation 1 is not known
 True
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
 import shutil
 import tempfile
 import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
+from ontology import EXAMPLES_GRAPH, VOID_GRAPH
+
+from . import examples, statistics, void
+from .change import Change, difference, graph_of
+from .saved_queries import load_queries
+from .settings import DEFAULT_QUERIES
+from .store import Store
+
 SUFFIX = ".products"
+LOG_LENGTH = 256  # writes remembered; a refresh further behind makes everything again
 _temporary: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
+Report = Callable[[str], None]
+log = logging.getLogger("kg.products")
 
 
 def folder_of(store: Any) -> Path:
@@ -36,3 +66,166 @@ def folder_of(store: Any) -> Path:
         weakref.finalize(store, shutil.rmtree, folder, True)
         atexit.register(shutil.rmtree, folder, True)
     return folder
+
+
+# -- what was written ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Written:
+    """The named graphs and the subjects (IRIs, N-Triples for blank nodes) some writes touched;
+    None where that is not known (any may have been)."""
+
+    graphs: frozenset[str] | None = None
+    subjects: frozenset[str] | None = None
+
+    def __or__(self, other: Written) -> Written:
+        def union(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+            return None if a is None or b is None else a | b
+
+        return Written(union(self.graphs, other.graphs), union(self.subjects, other.subjects))
+
+    @classmethod
+    def of(cls, change: Change) -> Written:
+        """What a change touches. Files it loads are not read here: graphs and subjects unknown."""
+        if change.added_files:
+            return EVERYTHING
+        quads = change.added | change.removed
+        graphs = {graph_of(q) for q in quads} | set(change.cleared) | change.dropped | change.created
+        subjects = None if change.cleared or change.dropped else frozenset(
+            q.subject.value if isinstance(q.subject, ox.NamedNode) else str(q.subject) for q in quads)
+        return cls(frozenset(g for g in graphs if g is not None), subjects)
+
+
+EVERYTHING = Written()
+NOTHING = Written(frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class Writes:
+    """What each write did, by the generation it made: what a refresh is told."""
+
+    entries: tuple[tuple[int, Written], ...] = ()
+
+    def add(self, generation: int, written: Written) -> Writes:
+        return Writes((*self.entries, (generation, written))[-LOG_LENGTH:])
+
+    def since(self, generation: int, until: int) -> Written:
+        """What the writes after `generation` up to `until` touched; EVERYTHING when one is not known."""
+        if generation == until:
+            return NOTHING
+        known = dict(self.entries)
+        if generation > until or any(g not in known for g in range(generation + 1, until + 1)):
+            return EVERYTHING
+        found = NOTHING
+        for g in range(generation + 1, until + 1):
+            found |= known[g]
+        return found
+
+    def after(self, generation: int) -> Writes:
+        """The writes a refresh that reached `generation` has not seen."""
+        return Writes(tuple(entry for entry in self.entries if entry[0] > generation))
+
+
+# -- the steps ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Made:
+    """What a step made: a derived write to commit (or None), a line to show, and its product."""
+
+    step: str
+    change: Change | None
+    summary: str
+    product: Any = None
+
+
+@dataclass(frozen=True)
+class Context:
+    folder: Path
+    writes: Writes
+    queries: Path
+    report: Report
+
+
+def _held(store: Store, graph: str) -> list[ox.Quad]:
+    return list(store.engine.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+
+def _previous(store: Store, folder: Path) -> tuple[statistics.Statistics | None, statistics.TypedNodes]:
+    """The last statistics of this store: those kept in the folder when they are the ones its
+    `graph/void` holds (the same generation, made at the same time: not a store built anew since),
+    else those of `graph/void` itself, without what reusing them needs."""
+    kept, typed = statistics.load(folder)
+    stamp = void.stamp(store)
+    if kept is not None and stamp == (kept.generation, kept.made):
+        return kept, typed
+    return (void.stored_in(store) if stamp else None), statistics.TypedNodes()
+
+
+def _statistics(store: Store, context: Context) -> Made:
+    """Count what changed (see `kg.statistics`), keep the figures, and write them as `graph/void`."""
+    folder = context.folder / "statistics"
+    previous, typed = _previous(store, folder)
+    if previous is not None and previous.generation == store.generation:
+        return Made("statistics", None, f"statistics: current (generation {previous.generation})", previous)
+    written = context.writes.since(previous.generation, store.generation) if previous else EVERYTHING
+    stats, typed = statistics.compute_with_types(store, previous=previous, typed=typed, written=written.graphs,
+                                                 report=context.report)
+    statistics.save(folder, stats, typed)
+    change = difference(_held(store, str(VOID_GRAPH)), void.stored(stats))
+    return Made("statistics", change, f"statistics: generation {stats.generation} in {stats.seconds:.1f} s", stats)
+
+
+def _examples(store: Store, context: Context) -> Made:
+    """The saved queries as `graph/examples`, rewritten when they changed."""
+    queries = load_queries(context.queries).values()
+    digest, kept = examples.checksum(queries), context.folder / "examples.sha256"
+    held = _held(store, str(EXAMPLES_GRAPH))
+    if held and kept.is_file() and kept.read_text(encoding="utf-8").strip() == digest:
+        return Made("examples", None, f"examples: current ({len(queries)} queries)")
+    change = difference(held, examples.quads(queries))
+    context.folder.mkdir(parents=True, exist_ok=True)
+    kept.write_text(digest + "\n", encoding="utf-8")
+    return Made("examples", change, f"examples: {len(queries)} queries, {len(change.added)} quads written, "
+                                    f"{len(change.removed)} removed")
+
+
+# In order. The search index (`kg.search_index`) and the dumps (`kg.dumps`) join this registry
+# when they land; the dumps come last, after the derived graphs they hold.
+STEPS: dict[str, Callable[[Store, Context], Made]] = {
+    "statistics": _statistics,
+    "examples": _examples,
+}
+
+
+def run_step(store: Store, name: str, folder: str, writes: Writes = Writes(), queries: str | None = None,
+             report: Report | None = None) -> Made:
+    """One step, with plain arguments: what a server's background worker is asked to call."""
+    context = Context(Path(folder), writes, Path(queries) if queries else DEFAULT_QUERIES, report or log.info)
+    return STEPS[name](store, context)
+
+
+def refresh(store: Store, *, folder: Path | None = None, writes: Writes = Writes(), queries: Path | None = None,
+            report: Report | None = None, apply: Callable[[Change], None] | None = None,
+            steps: Iterable[str] | None = None) -> list[Made]:
+    """Bring every product up to the store's generation, in order; a derived write is applied
+    (by `apply`, the store's own derived write unless given) before the next step runs."""
+    apply = apply or (lambda change: store.apply(change, derived=True))
+    made = []
+    for name in steps or STEPS:
+        result = run_step(store, name, str(folder or folder_of(store)), writes, str(queries) if queries else None,
+                          report)
+        if result.change is not None and not result.change.is_empty:
+            apply(result.change)
+        (report or log.info)(result.summary)
+        made.append(result)
+    return made
+
+
+def current(store: Store, *, folder: Path | None = None, queries: Path | None = None) -> bool:
+    """Whether every product describes the store as it is (a few cheap reads, no counting)."""
+    folder = folder or folder_of(store)
+    digest = examples.checksum(load_queries(queries or DEFAULT_QUERIES).values())
+    kept = folder / "examples.sha256"
+    stamp = void.stamp(store)
+    return (stamp is not None and stamp[0] == store.generation and kept.is_file()
+            and kept.read_text(encoding="utf-8").strip() == digest and store.contains_graph(str(EXAMPLES_GRAPH)))

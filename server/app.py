@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -14,22 +15,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from kg import __version__
+from kg.products import folder_of
 from kg.remote import RemoteStore
 from kg.saved_queries import load_queries
 from kg.settings import Settings
 from kg.store import Store
-from kg.terms import triples_to_ox
-from ontology import PREFIXES
 
 from . import api, docs, entities, errors, graph_store, linked_data, reads, search, sparql
 from .cache import PerVersion
-from .description import statistics, void_triples
+from .description import PREFIXES_OUT, validators, void_triples
 from .dumps import FILENAMES as DUMP_FILES
 from .dumps import Folder, write_all
 from .metrics import CONTENT_TYPE, Metrics
 from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
 from .negotiation import GRAPH_FORMATS, negotiate
 from .pages import STATIC, query_page
+from .refresher import Refresher
 from .remote_pool import RemotePool
 from .result_cache import CachingPool, ResultCache
 from .workers import WorkerPool
@@ -37,15 +38,18 @@ from .workers import WorkerPool
 CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
 EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location", REQUEST_ID]
+log = logging.getLogger("kg.app")
 
 
-def _lifespan(pool: WorkerPool | RemotePool, folder: Folder):
+def _lifespan(pool: WorkerPool | RemotePool, folder: Folder, refresher: Refresher):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(pool.start)
+        await run_in_threadpool(refresher.start)
         try:
             yield
         finally:
+            refresher.close()
             await run_in_threadpool(pool.close)
             folder.close()
 
@@ -65,13 +69,18 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     pool: WorkerPool | RemotePool = (RemotePool(store, settings, readers) if isinstance(store, RemoteStore)
                                      else WorkerPool(store, settings))
     folder = Folder()
-    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, folder),
+    refresher = Refresher(pool, str(folder_of(store)), str(settings.queries), settings.refresh_timeout,
+                          compute=not isinstance(store, RemoteStore))
+    pool.on_commit = refresher.written
+    if isinstance(pool, WorkerPool) and store.path is not None:  # served from disk: answer heavy saved
+        refresher.when_ready(lambda: _warm(app, pool, settings))    # queries once the products are current
+    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, folder, refresher),
                   docs_url=None, redoc_url=None)
+    app.state.products = refresher
     app.state.metrics = Metrics()
     app.state.settings, app.state.queries = settings, queries
     app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE, ResultCache(settings.result_cache_mib << 20),
                                  wait=2 * settings.query_timeout + 5)  # the one in flight waits for a worker too
-    app.state.statistics = PerVersion(lambda: pool.version, lambda: pool.call(statistics))
     app.state.search = PerVersion(lambda: pool.version, lambda: search.SearchIndex(pool.call(search.names)))
     app.state.dumps = PerVersion(lambda: pool.version, lambda: pool.call(
         write_all, str(folder.for_version(pool.version)), timeout=settings.dump_timeout))
@@ -83,6 +92,12 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_middleware(app, settings)
     return app
+
+
+def _warm(app: FastAPI, pool: WorkerPool, settings: Settings) -> None:
+    answered = api.warm(app.state.pool, app.state.queries,
+                        lambda job, timeout=None: pool.background(job, timeout=settings.refresh_timeout))
+    log.info("%d saved queries answered ahead of their first visitor", answered)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
@@ -107,9 +122,11 @@ def _add_pages(app: FastAPI) -> None:
         if hasattr(pool, "engines"):  # a remote engine and its replicas
             engines = pool.engines()
             lines = "".join(f"{role}: {name} {'up' if up else 'down'}\n" for role, name, up in engines)
-            return f"{'ok' if any(up for *_, up in engines) else 'degraded'}: version {pool.version}\n{lines}"
+            state = "ok" if any(up for *_, up in engines) else "degraded"
+            return f"{state}: version {pool.version}\n{lines}{request.app.state.products.describe()}\n"
         network = "off the network" if pool.sandboxed else "with network access"
-        return f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n"
+        return (f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n"
+                f"{request.app.state.products.describe()}\n")
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics(request: Request) -> Response:
@@ -117,9 +134,14 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/.well-known/void")
     def void(request: Request) -> Response:
-        """The VoID description of the dataset, in any RDF format by Accept."""
+        """The VoID description of the dataset, in any RDF format by Accept: the statistics the
+        server holds, at once, with `ETag` and `Last-Modified` from their generation and date."""
         fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, sparql.format_override(request))
-        triples = void_triples(request.app.state.statistics.get(), endpoint=str(request.url_for("sparql_get")),
-                               dumps=[str(request.url_for("dump", filename=name)) for name in DUMP_FILES])
-        return Response(ox.serialize(triples_to_ox(triples), format=fmt, prefixes=PREFIXES),
-                        media_type=fmt.media_type, headers={"Vary": "Accept"})
+        stats = request.app.state.products.statistics
+        dumps = [str(request.url_for("dump", filename=name)) for name in DUMP_FILES]
+        headers = {"Vary": "Accept", **validators(stats, dumps)}
+        if request.headers.get("if-none-match") == headers["ETag"]:
+            return Response(status_code=304, headers=headers)
+        triples = void_triples(stats, endpoint=str(request.url_for("sparql_get")), dumps=dumps)
+        return Response(ox.serialize(triples, format=fmt, prefixes=PREFIXES_OUT), media_type=fmt.media_type,
+                        headers=headers)

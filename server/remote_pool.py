@@ -50,6 +50,7 @@ class RemotePool:
     """Jobs against a remote engine (and its read replicas), under the deadline."""
 
     sandboxed = False
+    on_commit = None  # behind a remote engine, nothing is made after writes (see refresher)
     cache_ttl = CACHE_TTL  # others may write to the engine: cached answers are kept this long at most
 
     def __init__(self, writer: RemoteStore, settings: Settings, readers: Sequence[RemoteStore] = ()) -> None:

@@ -27,12 +27,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
+from kg.iris import scheme
 from kg.safety import Malformed, shape
 
 from .dependencies import predicates
-from .errors import ServiceUnavailable
+from .errors import NotAcceptable, ServiceUnavailable
 from .jobs import Call, Job, Query
 from .metrics import Metrics
+from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from .results import Serialized
 from .streaming import Streamed
 
@@ -132,6 +134,26 @@ def normalised(text: str, base: str | None) -> str | None:
     return " ".join(token.text for token in tokens)
 
 
+def answered_as(job: Query) -> tuple[str | None, ...]:
+    """What the client asked for, as the answer's format would be whatever the query's form (a
+    table or a graph): so that clients that ask differently for the same answer share it (and a
+    warmed answer serves them all)."""
+    try:
+        return (negotiate(job.accept, RESULT_FORMATS, job.override).media_type,
+                negotiate(job.accept, GRAPH_FORMATS, job.override).media_type)
+    except NotAcceptable:  # answered with an error, never kept; the key only has to be distinct
+        return ("not acceptable", job.accept, job.override)
+
+
+def resolves(text: str) -> bool:
+    """Whether an operation has a relative IRI (which the base resolves)."""
+    try:
+        tokens = shape(text).tokens
+    except (Malformed, ValueError, SyntaxError):
+        return True
+    return any(token.kind == "iri" and scheme(token.text[1:-1], None) is None for token in tokens)
+
+
 class CachingPool:
     """A pool (worker or remote) with the result cache in front of its reads."""
 
@@ -154,8 +176,8 @@ class CachingPool:
             self._move_to(version)
         if isinstance(job, Query):
             text = normalised(job.text, job.base)
-            return None if text is None else ("query", text, job.default_graphs, job.named_graphs, job.accept,
-                                               job.override, job.max_rows, job.base, version)
+            return None if text is None else ("query", text, job.default_graphs, job.named_graphs, answered_as(job),
+                                               job.max_rows, job.base if resolves(job.text) else None, version)
         if isinstance(job, Call) and job.function in self._cacheable:
             return ("call", job.function.__module__, job.function.__qualname__, repr(job.args), version)
         return None

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.products import refresh
 from kg.store import Store
 from loaders.build import build
 
@@ -36,20 +37,24 @@ def rows(result: ox.QuerySolutions) -> Rows:
     return [{n: row[n].value for n in names if row[n] is not None} for row in result]
 
 
+def built() -> Store:
+    """The default graph in memory (without HPO), with what is made from it, as `kg build` leaves it."""
+    store = Store.open()
+    build(store, with_hpo=False)
+    refresh(store, report=lambda _: None)
+    return store
+
+
 @pytest.fixture(scope="session")
 def default_store() -> Store:
     """The default graph in memory, shared by read-only tests."""
-    store = Store.open()
-    build(store, with_hpo=False)
-    return store
+    return built()
 
 
 @pytest.fixture()
 def fresh_store() -> Store:
     """A default graph of one's own, for tests that write."""
-    store = Store.open()
-    build(store, with_hpo=False)
-    return store
+    return built()
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,7 @@ from kg.settings import Settings
 from kg.store import Store
 from loaders import hpo, write
 from loaders.build import build
-from loaders.provenance import METADATA_GRAPH
-from ontology import PREFIXES
+from ontology import METADATA_GRAPH, PREFIXES
 from ontology.identifiers import expand
 from server.app import create_app
 
