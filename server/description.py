@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg import void
 from kg.statistics import Figures, Statistics
-from ontology import DATASET, DERIVED_GRAPHS, PREFIXES, RDF, SD, SH, VOID, VOID_EXT
+from ontology import DATASET, DERIVED_GRAPHS, ENDPOINT, PREFIXES, RDF, SD, SH, VOID, VOID_EXT
 
 from .negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
@@ -47,9 +47,10 @@ def void_triples(stats: Statistics | None, *, endpoint: str, dumps: Sequence[str
 
 
 def service_triples(stats: Statistics | None, endpoint: str, *, updates: bool, federation: bool) -> Iterator[Triple]:
-    """The Service Description of the endpoint at the URL it was asked at; its default dataset
-    is the VoID's dataset, whose named graphs the VoID lists."""
-    service, dataset = ox.BlankNode(), ox.NamedNode(str(DATASET))
+    """The Service Description of the endpoint at the URL it was asked at: the service is named
+    by its IRI of ours (`…/sparql`, where our IRIs resolve), its default dataset is the VoID's
+    dataset, whose named graphs the VoID lists."""
+    service, dataset = ox.NamedNode(str(ENDPOINT)), ox.NamedNode(str(DATASET))
     yield Triple(service, _TYPE, _sd("Service"))
     yield Triple(service, _sd("endpoint"), ox.NamedNode(endpoint))
     yield Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query"))

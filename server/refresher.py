@@ -61,6 +61,7 @@ class Refresher:
         self.statistics: Statistics | None = None
         self.failure: str | None = None
         self.refreshed: str | None = None  # when the last refresh ended well
+        self.rounds = 0  # refreshes run to their end, well or not
         self._writes = products.Writes()
         self._lock = threading.Lock()
         self._running = self._again = self._closed = False
@@ -129,6 +130,7 @@ class Refresher:
                 if not self._closed:  # a refresh cut short by the server stopping has not failed
                     self._failed(error)
             with self._lock:
+                self.rounds += 1
                 if not self._again or self._closed:
                     self._running = False
                     return

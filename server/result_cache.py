@@ -4,8 +4,9 @@ It sits in front of the pool (`CachingPool`), so every read that goes through th
 it: SPARQL queries and saved queries (`Query` jobs) and the reads behind entity pages and the
 Graph Store (`Call`s of the functions named cacheable). The key is the normalised operation
 (the query's tokens, so spacing and comments do not matter; or the function and its arguments),
-its dataset and base, the format asked for (Accept and `format=`), the row cap, and the store's
-version — so a write, which moves the version, makes every older entry unreachable. A
+its dataset, its base (when its text has relative IRIs), the format the answer will be in (as
+negotiated from Accept and `format=`, so clients asking differently for it share it), the row
+cap, and the store's version — so a write, which moves the version, makes every older entry unreachable. A
 streamed answer is kept when it has ended whole within the size an entry may have. The first
 read after a write moves the entries the write cannot have changed to the new version and
 drops the rest: an answer is kept when the predicates it depends on (worked out in the
@@ -135,14 +136,33 @@ def normalised(text: str, base: str | None) -> str | None:
 
 
 def answered_as(job: Query) -> tuple[str | None, ...]:
-    """What the client asked for, as the answer's format would be whatever the query's form (a
-    table or a graph): so that clients that ask differently for the same answer share it (and a
-    warmed answer serves them all)."""
+    """The format the answer will be in, for the query's form (a table or a graph), as
+    negotiated from what the client sent: clients that ask differently for the same answer
+    share it (and an answer warmed ahead of them serves them all)."""
+    form = _form(job.text)
+    families = [RESULT_FORMATS] if form in ("SELECT", "ASK") else [GRAPH_FORMATS] if form else [RESULT_FORMATS,
+                                                                                                GRAPH_FORMATS]
     try:
-        return (negotiate(job.accept, RESULT_FORMATS, job.override).media_type,
-                negotiate(job.accept, GRAPH_FORMATS, job.override).media_type)
+        return tuple(negotiate(job.accept, family, job.override).media_type for family in families)
     except NotAcceptable:  # answered with an error, never kept; the key only has to be distinct
         return ("not acceptable", job.accept, job.override)
+
+
+def _form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first keyword after the prologue; None if unread."""
+    try:
+        tokens = shape(text).tokens
+    except (Malformed, ValueError, SyntaxError):
+        return None
+    skip = 0
+    for token in tokens:
+        if skip:
+            skip -= 1
+        elif token.is_word("PREFIX", "BASE"):
+            skip = 2 if token.is_word("PREFIX") else 1
+        elif token.kind == "word":
+            return token.text.upper() if token.is_word("SELECT", "CONSTRUCT", "ASK", "DESCRIBE") else None
+    return None
 
 
 def resolves(text: str) -> bool:

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -126,6 +127,7 @@ class WorkerPool:
         self._spawning = 0
         self._closed = False
         self._background: set[_Worker] = set()  # workers of background jobs, one per job
+        self._opening: Counter[int] = Counter()  # versions whose snapshot a worker being forked will open
         self.on_commit: Callable[[Change, int], None] | None = None  # told of each write of data
 
     @property
@@ -179,16 +181,26 @@ class WorkerPool:
             with self._lock:
                 self._spawning -= 1
 
-    def _fork(self, *, again: bool = True) -> _Worker:
+    def _fork(self, *, again: bool = True, into: set[_Worker] | None = None) -> _Worker:
+        """A new worker, on the newest snapshot (kept until it is `into` the set of workers given)."""
         mother = self._mother
         if mother is None or self._closed:
             raise EngineError("the engine is not running")
         try:
             with self._lock:
                 snapshot, version = self._snapshot, self._version
-            worker = mother.fork(snapshot)
-            if snapshot is not None:
-                worker.version = version
+                self._opening[version] += 1
+            try:
+                worker = mother.fork(snapshot)
+                if snapshot is not None:
+                    worker.version = version
+                if into is not None:
+                    with self._lock:
+                        into.add(worker)
+            finally:
+                with self._lock:
+                    self._opening[version] -= 1
+                    self._opening += Counter()  # drops the versions no fork is opening
             return worker
         except (EOFError, OSError, TypeError) as error:  # TypeError: its socket was closed under us
             if self._closed or not again:
@@ -198,7 +210,7 @@ class WorkerPool:
             if self._mother is mother and not self._closed:
                 mother.stop()
                 self._mother = _Mother(self._store, self._settings, self._version, self._snapshot)
-        return self._fork(again=False)
+        return self._fork(again=False, into=into)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill `worker` now; fork its successor in the background."""
@@ -256,7 +268,7 @@ class WorkerPool:
         worker.version = version
         if self._snapshots is not None:
             with self._lock:
-                in_use = {w.version for w in self._workers | self._background}
+                in_use = {w.version for w in self._workers | self._background} | set(self._opening)
             self._snapshots.keep(in_use)
 
     def _ask(self, worker: _Worker, job: Job, timeout: float | None = None, *how: str) -> Any:
@@ -308,9 +320,7 @@ class WorkerPool:
         their CPU and their places: for the work made after writes (statistics …), which may
         take minutes on a large graph."""
         self.start()
-        worker = self._fork()
-        with self._lock:
-            self._background.add(worker)
+        worker = self._fork(into=self._background)
         try:
             reply = self._ask(worker, Lowered(job), timeout)
         finally:

@@ -59,9 +59,10 @@ def fresh_store() -> Store:
 
 @pytest.fixture(scope="session")
 def full_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """The default graph with HPO's whole release, on disk (about a minute to build)."""
+    """The default graph with HPO's whole release, on disk, with what is made from it (a few minutes)."""
     store = Store.open(tmp_path_factory.mktemp("full") / "store")
     build(store)
+    refresh(store, report=lambda _: None)
     return store
 
 
