@@ -58,6 +58,7 @@ CAUSES = [
     ("either of two genes", "Mutations in either the TSC1 or TSC2 gene cause the disorder.", causes("TSC1", "TSC2")),
     ("responsible for", "Changes in the F8 gene are responsible for the disorder.", causes("F8")),
     ("associated with", "Variants in the APOE gene have been associated with the disorder.", related("APOE")),
+    ("are associated with", "Mutations in the SNCA gene are associated with the disorder.", related("SNCA")),
     ("increase the risk", "Mutations in the BRCA1 or BRCA2 gene increase the risk of the disorder.",
      related("BRCA1", "BRCA2")),
     ("cause unknown", "The cause of this disorder is unknown.", {("Example disorder", "kg:causeUnknown", "True")}),
@@ -86,6 +87,9 @@ CAUSES = [
     ("account for", "Mutations in the MYO15A gene account for a few cases.", causes("MYO15A")),
     ("most commonly mutated, symbol first", "TMC1 is the gene most commonly mutated in this disorder.", causes("TMC1")),
     ("are found in", "Variants in the SLC26A4 gene are found in many people with the disorder.", causes("SLC26A4")),
+    ("people with the condition have", "About 40 percent of people with Example disorder have mutations in the GJB2 gene.",
+     causes("GJB2")),
+    ("affected people carry", "Affected individuals carry a variant in the TMC1 gene.", causes("TMC1")),
     ("is altered in", "The EDNRB gene is altered in some people with the disorder.", causes("EDNRB")),
     ("in or near", "Changes in or near the IRF6 gene cause about 70 percent of cases.", causes("IRF6")),
     ("involving", "Mutations involving the MECP2 gene cause a severe form of the disorder.", causes("MECP2")),
@@ -145,6 +149,10 @@ CAUSES_NOT = [
     ("the singular, negated", "A mutation in the GJB2 gene does not cause this form of the disorder."),
     ("a related condition associated", "A related disorder, Foo syndrome, is associated with changes in the KRT5 gene."),
     ("a typo'd symbol, singular", "Most cases are caused by a mutation in the GJBB2 gene."),
+    ("people with another disorder", "Some people with a related disorder have mutations in the GJB2 gene."),
+    ("people who have a modifier", "People with the disorder who have variants in the MBL2 gene have more severe infections."),
+    ("people in general", "Many people have variants in the APOE gene."),
+    ("associated with other disorders", "Mutations in the SNCA gene are associated with other movement disorders."),
 ]
 
 

@@ -68,7 +68,7 @@ class Phrasing:
     relation: str  # causes, associated, risk, unknown
     example: str
     basis: str = "StatedCause"  # StatedCause, StatedAssociation, Deletion (kg: individuals)
-    check: str = ""  # "subject", "object": that group is the condition; "tail": the rest names it
+    check: str = ""  # "subject", "object": that group is the condition; "tail", "people": they name it
     weak: bool = False  # not read in a sentence that speaks of modifying or severity
 
 
@@ -134,6 +134,12 @@ PHRASINGS = (
                    rf"{CHANGES} (?:are|have been|were) (?:[a-z]+ )?(?:found|identified|detected) {IN_THE} <GENES>"),
              "causes", "Mutations in the ATP7B gene are found in nearly everyone with the disorder.",
              check="tail", weak=True),
+    Phrasing("people with the condition have changes in the X gene",
+             shape(r"(?P<people>\b(?:[Mm]ost |[Mm]any |[Ss]ome |[Aa]ll |[Nn]early all |[Aa]bout \d+ percent of )?"
+                   r"(?:people|individuals|children|patients|families)(?: with (?:(?!who\b|that\b|whose\b)[^,;]){1,60}?)?"
+                   r"|\b[Aa]ffected (?:people|individuals|children|families)) (?:have|carry) "
+                   rf"(?:{CHANGES}|{A_CHANGE}) {IN_THE} <GENES>"),
+             "causes", "Most people with this disorder have variants in the SLC26A4 gene.", check="people", weak=True),
     Phrasing("an altered X gene",
              shape(rf"{BEFORE} (?:an? |the )?altered (?:copy of the |copies of the |version of the )?<GENES>",
                    r"\b[Tt]he <GENES> (?:is|are) (?:[a-z]+ )?altered in"),
@@ -175,10 +181,10 @@ PHRASINGS = (
              "associated", "The PTPN22 and HLA-DRB1 genes are associated with this disease.",
              "StatedAssociation", "object", True),
     Phrasing("changes in the X gene have been associated with",
-             shape(rf"{CHANGES} {IN_THE} <GENES>(?: [a-z]+)* (?:have|has) been (?:associated|linked) with"),
+             shape(rf"{CHANGES} {IN_THE} <GENES>(?: [a-z]+){{0,4}} (?:(?:have|has) been|are|is) (?:associated|linked) with"),
              "associated", "Variants in the APOE gene have been associated with this disease.", "StatedAssociation"),
     Phrasing("changes in the X gene increase the risk",
-             shape(rf"{CHANGES} {IN_THE} <GENES>(?: [a-z]+)* (?:increases?|raises?) the risk\b"),
+             shape(rf"{CHANGES} {IN_THE} <GENES>(?: [a-z]+){{0,4}} (?:increases?|raises?) the risk\b"),
              "risk", "Mutations in the BRCA1 or BRCA2 gene increase the risk of this cancer.", "StatedAssociation"),
     Phrasing("the cause is unknown", re.compile(
         r"\b(?:the )?causes? of (?:this condition|this disorder|the condition|the disorder|[A-Za-z -]+?) "
@@ -228,6 +234,8 @@ def _fits(phrasing: Phrasing, match: re.Match[str], sentence: str, names: tuple[
         return False
     if phrasing.check in {"subject", "object"} and not about_self(match[phrasing.check], names):
         return False
+    if phrasing.check == "people" and not (names_self(match["people"], names) or "ffected" in match["people"]):
+        return False  # "… people with a related disorder have …"
     head = sentence[max(0, match.start() - NEAR):match.start()].rsplit(";", 1)[-1]
     tail = _clause(sentence[match.end():match.end() + NEAR]).strip(" ,")
     if OTHER_SUBJECT.search(head) or MODIFIER.search(tail) or OTHER_WORDS.search(match.groupdict().get("aside") or ""):
