@@ -10,7 +10,7 @@ engine's own, the same in every file, so a node shared by two graphs stays one n
 Compression level 6 (zlib's default), chosen by measurement on the full default graph (1.13 GB
 of N-Quads; `python -m bench.dumps`): level 1 gives 61.7 MB in 3.9 s, level 3 55.5 MB in 3.6 s,
 level 6 48.1 MB in 7.9 s and level 9 45.4 MB in 21.5 s; reading the quads out of the store takes
-about a minute either way.
+one to two minutes on this machine, whatever the level.
 
 The folder holds the files, `manifest.json` (written last, atomically: what is ready, with
 size, SHA-256, the store generation each file was made at and its date) and, while a run is

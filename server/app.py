@@ -54,8 +54,9 @@ def make_missing(store: Store | RemoteStore) -> None:
 
 def _lifespan(pool: WorkerPool | RemotePool, store: Store | RemoteStore):
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(pool.start)
+        await run_in_threadpool(lambda: app.state.searcher.ready)  # opens the index now, not at the first search
         if store.path is not None or isinstance(store, RemoteStore):  # in memory: the tests make them
             threading.Thread(target=make_missing, args=(store,), name="kg-products", daemon=True).start()
         try:
