@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.responses import MalformedRangeHeader
 
 from kg import formats
 from kg.dumps import Making, Manifest
@@ -176,6 +177,19 @@ def dumps(request: Request) -> Response:
     return JSONResponse(listing, headers={"Vary": "Accept"})
 
 
+class DumpFile(FileResponse):
+    """Starlette's file response (one range, several as multipart/byteranges, If-Range, 416
+    past the end), but a `Range` it cannot read (another unit, a range ending before it starts)
+    is ignored and the whole file sent, as RFC 9110 §14.2 asks, instead of a 400."""
+
+    @classmethod
+    def _parse_range_header(cls, http_range: str, file_size: int) -> list[tuple[int, int]]:
+        try:
+            return super()._parse_range_header(http_range, file_size)
+        except MalformedRangeHeader:
+            return []
+
+
 @router.get("/dumps/{filename}", summary="One dump file, streamed from disk (Range requests answered)")
 def dump(request: Request, filename: str) -> FileResponse:
     manifest = Manifest.read(request.app.state.dumps)
@@ -183,5 +197,4 @@ def dump(request: Request, filename: str) -> FileResponse:
     path = request.app.state.dumps / filename
     if found is None or not path.is_file():
         raise NotFound(f"no dump named {filename!r} is ready; GET /dumps lists them")
-    return FileResponse(path, media_type="application/gzip", filename=found.name,
-                        headers={"ETag": f'"{found.sha256}"'})
+    return DumpFile(path, media_type="application/gzip", filename=found.name, headers={"ETag": f'"{found.sha256}"'})
