@@ -193,8 +193,7 @@ class DumpFile(FileResponse):
 @router.get("/dumps/{filename}", summary="One dump file, streamed from disk (Range requests answered)")
 def dump(request: Request, filename: str) -> FileResponse:
     manifest = Manifest.read(request.app.state.dumps)
-    found = manifest.file(filename) if manifest else None
-    path = request.app.state.dumps / filename
-    if found is None or not path.is_file():
+    found = manifest.file(filename) if manifest else None  # only what the manifest lists: no other path
+    if found is None or not (path := request.app.state.dumps / found.name).is_file():
         raise NotFound(f"no dump named {filename!r} is ready; GET /dumps lists them")
     return DumpFile(path, media_type="application/gzip", filename=found.name, headers={"ETag": f'"{found.sha256}"'})
