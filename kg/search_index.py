@@ -19,7 +19,7 @@ found; an entity found in one tier is not repeated in the next:
 |---|---|---|
 | 0 | exact: the whole name (or CURIE) is the text | CD40 |
 | 1 | prefix: the whole name starts with the text | CD40LG, CD40 ligand |
-| 2 | words: the text's words in order, the last one a word prefix, then in any order (and in definitions) | "CD40:CD40L interactions …" |
+| 2 | words: the text's words in order, the last one a word prefix, then in any order (and in definitions) | Reduced T cell CD40 expression |
 | 3 | typos: each word of four letters or more within one edit (the last, of a word's start) | neutropnia |
 
 Within a rank: labels before synonyms before CURIEs before definitions, then shorter names,
