@@ -31,7 +31,6 @@ class Settings:
     update_token: str | None = None  # writes are refused unless this is set
     queries: Path = DEFAULT_QUERIES  # the saved queries (*.rq)
     query_timeout: float = 30.0  # seconds before an operation's worker is killed
-    dump_timeout: float = 600.0  # seconds a worker may take to write the dumps
     workers: int = 2  # query worker processes
     worker_data: str = "disk"  # disk: read-only snapshots of the store; memory: forks of one in-memory copy
     max_pending: int = 8  # requests admitted beyond the busy workers before 503
@@ -71,7 +70,6 @@ class Settings:
             update_token=env.get("KG_UPDATE_TOKEN") or None,
             queries=Path(env.get("KG_QUERIES") or DEFAULT_QUERIES),
             query_timeout=float(env.get("KG_QUERY_TIMEOUT") or default.query_timeout),
-            dump_timeout=float(env.get("KG_DUMP_TIMEOUT") or default.dump_timeout),
             workers=max(1, int(env.get("KG_WORKERS") or default.workers)),
             worker_data=(env.get("KG_WORKER_DATA") or default.worker_data).strip().lower(),
             max_pending=int(env.get("KG_MAX_PENDING") or default.max_pending),

@@ -25,6 +25,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 OBO_IN_OWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 DEFINITION = OBO["IAO_0000115"]  # IAO's "definition", as OBO ontologies write it
 TERM_REPLACED_BY = OBO["IAO_0100001"]  # IAO's "term replaced by", on an obsolete term
+PHENOTYPIC_ABNORMALITY = OBO["HP_0000118"]  # the root of HPO's phenotype terms (its other roots: inheritance, onset …)
 VANN = Namespace("http://purl.org/vocab/vann/")
 SCHEMA = SDO
 
@@ -54,6 +55,6 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "BASE", "BIOLINK", "DCTERMS", "DEFINITION", "GRAPH", "ID", "KG", "OBO", "OBO_IN_OWL", "OWL", "PREFIXES", "PROV", "RDF",
-    "RDFS", "SCHEMA", "SD", "SKOS", "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "XSD",
+    "BASE", "BIOLINK", "DCTERMS", "DEFINITION", "GRAPH", "ID", "KG", "OBO", "OBO_IN_OWL", "OWL", "PHENOTYPIC_ABNORMALITY",
+    "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SKOS", "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "XSD",
 ]

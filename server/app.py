@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -13,19 +14,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from kg import __version__
+from kg import __version__, dumps, search_index
+from kg.dumps import Manifest
+from kg.products import folder_of
 from kg.remote import RemoteStore
 from kg.saved_queries import load_queries
+from kg.search_index import Searcher
 from kg.settings import Settings
 from kg.store import Store
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
-from . import api, docs, entities, errors, graph_store, linked_data, reads, search, sparql
+from . import api, docs, entities, errors, graph_store, linked_data, reads, sparql
 from .cache import PerVersion
 from .description import statistics, void_triples
-from .dumps import FILENAMES as DUMP_FILES
-from .dumps import Folder, write_all
 from .metrics import CONTENT_TYPE, Metrics
 from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
 from .negotiation import GRAPH_FORMATS, negotiate
@@ -36,18 +38,31 @@ from .workers import WorkerPool
 
 CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
-EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location", REQUEST_ID]
+EXPOSED_HEADERS = [sparql.TRUNCATED, linked_data.SEARCH_INDEX, "Retry-After", "Link", "Location", REQUEST_ID]
 
 
-def _lifespan(pool: WorkerPool | RemotePool, folder: Folder):
+def make_missing(store: Store | RemoteStore) -> None:
+    """Make the search index and the dumps when the store has none yet (a store built before
+    they were made at load, or a remote engine): in a thread of its own, so that the server
+    answers meanwhile (search says "being made", /dumps lists what is being made)."""
+    products = folder_of(store)
+    if not Searcher(products / "search").ready:
+        search_index.build(store, products / "search")
+    if Manifest.read(products / "dumps") is None:
+        dumps.write(store, products / "dumps", generation=getattr(store, "generation", 0))
+
+
+def _lifespan(pool: WorkerPool | RemotePool, store: Store | RemoteStore):
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(pool.start)
+        await run_in_threadpool(lambda: app.state.searcher.ready)  # opens the index now, not at the first search
+        if store.path is not None or isinstance(store, RemoteStore):  # in memory: the tests make them
+            threading.Thread(target=make_missing, args=(store,), name="kg-products", daemon=True).start()
         try:
             yield
         finally:
             await run_in_threadpool(pool.close)
-            folder.close()
 
     return lifespan
 
@@ -64,17 +79,15 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     queries = load_queries(settings.queries)
     pool: WorkerPool | RemotePool = (RemotePool(store, settings, readers) if isinstance(store, RemoteStore)
                                      else WorkerPool(store, settings))
-    folder = Folder()
-    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, folder),
+    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, store),
                   docs_url=None, redoc_url=None)
     app.state.metrics = Metrics()
     app.state.settings, app.state.queries = settings, queries
     app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE, ResultCache(settings.result_cache_mib << 20),
                                  wait=2 * settings.query_timeout + 5)  # the one in flight waits for a worker too
     app.state.statistics = PerVersion(lambda: pool.version, lambda: pool.call(statistics))
-    app.state.search = PerVersion(lambda: pool.version, lambda: search.SearchIndex(pool.call(search.names)))
-    app.state.dumps = PerVersion(lambda: pool.version, lambda: pool.call(
-        write_all, str(folder.for_version(pool.version)), timeout=settings.dump_timeout))
+    app.state.searcher = Searcher(folder_of(store) / "search")  # one per app: it follows the index's commits
+    app.state.dumps = folder_of(store) / "dumps"
     errors.install(app)
     for module in (sparql, graph_store, linked_data, docs):
         app.include_router(module.router)
@@ -119,7 +132,8 @@ def _add_pages(app: FastAPI) -> None:
     def void(request: Request) -> Response:
         """The VoID description of the dataset, in any RDF format by Accept."""
         fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, sparql.format_override(request))
+        whole, graphs = linked_data.dump_links(request)
         triples = void_triples(request.app.state.statistics.get(), endpoint=str(request.url_for("sparql_get")),
-                               dumps=[str(request.url_for("dump", filename=name)) for name in DUMP_FILES])
+                               dumps=whole, graph_dumps=graphs)
         return Response(ox.serialize(triples_to_ox(triples), format=fmt, prefixes=PREFIXES),
                         media_type=fmt.media_type, headers={"Vary": "Accept"})

@@ -6,7 +6,7 @@ so a description request costs a few queries only after a change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -88,8 +88,10 @@ def statistics(store: Store) -> Statistics:
 
 
 def void_triples(stats: Statistics, *, endpoint: str | None = None, dumps: Sequence[str] = (),
-                 dataset: URIRef = DATASET) -> Iterator[Triple]:
-    """VoID statistics of the default dataset (the union graph) and of each named graph."""
+                 graph_dumps: Mapping[str, str] | None = None, dataset: URIRef = DATASET) -> Iterator[Triple]:
+    """VoID statistics of the default dataset (the union graph) and of each named graph, with
+    the dumps that are ready: of the whole (`dumps`) and of each graph (`graph_dumps`)."""
+    graph_dumps = graph_dumps or {}
     yield dataset, RDF.type, VOID.Dataset
     if endpoint:
         yield dataset, VOID.sparqlEndpoint, URIRef(endpoint)
@@ -115,6 +117,8 @@ def void_triples(stats: Statistics, *, endpoint: str | None = None, dumps: Seque
         yield dataset, VOID.subset, URIRef(graph)
         yield URIRef(graph), RDF.type, VOID.Dataset
         yield URIRef(graph), VOID.triples, _count(size)
+        if graph in graph_dumps:
+            yield URIRef(graph), VOID.dataDump, URIRef(graph_dumps[graph])
         yield from stats.about.get(graph, ())
 
 

@@ -5,6 +5,7 @@ one shared table of HTTP requests that the embedded store answers the same way. 
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import subprocess
@@ -182,14 +183,23 @@ def _void(url: str) -> object:
     return response.status_code, "graph/curated/x-linked-hyper-igm-syndrome" in response.text
 
 
+def _made(ready: Callable[[], bool], seconds: float = 120) -> None:
+    """Wait until what the server makes at start (search index, dumps) is there: bounded."""
+    deadline = time.monotonic() + seconds
+    while not ready() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
 def _search(url: str) -> object:
+    _made(lambda: "x-search-index" not in httpx.get(f"{url}/api/search", params={"q": "x"}, timeout=60).headers)
     response = httpx.get(f"{url}/api/search", params={"q": "HIGM"}, timeout=60)
     return response.status_code, MONDO in response.text
 
 
 def _dump(url: str) -> object:
-    response = httpx.get(f"{url}/dumps/higm-kg.nq", timeout=120)
-    graphs = {q.graph_name.value for q in ox.parse(response.content, format=ox.RdfFormat.N_QUADS)}
+    _made(lambda: any(f["name"] == "higm-kg.nq.gz" for f in httpx.get(f"{url}/dumps", timeout=60).json()["files"]))
+    response = httpx.get(f"{url}/dumps/higm-kg.nq.gz", timeout=120)
+    graphs = {q.graph_name.value for q in ox.parse(gzip.decompress(response.content), format=ox.RdfFormat.N_QUADS)}
     return response.status_code, ONTOLOGY in graphs
 
 
