@@ -35,6 +35,7 @@ class Settings:
     workers: int = 2  # query worker processes
     worker_data: str = "disk"  # disk: read-only snapshots of the store; memory: forks of one in-memory copy
     max_pending: int = 8  # requests admitted beyond the busy workers before 503
+    worker_memory_mib: int = 2048  # memory a worker may allocate beyond what it starts with; 0: no limit
     max_rows: int = 100_000  # result rows (or triples) before truncation
     max_body: int = 1_048_576  # bytes in a request body
     max_result_bytes: int = 33_554_432  # bytes of a result's rows before truncation
@@ -75,6 +76,7 @@ class Settings:
             workers=max(1, int(env.get("KG_WORKERS") or default.workers)),
             worker_data=(env.get("KG_WORKER_DATA") or default.worker_data).strip().lower(),
             max_pending=int(env.get("KG_MAX_PENDING") or default.max_pending),
+            worker_memory_mib=int(env.get("KG_WORKER_MEMORY_MIB") or default.worker_memory_mib),
             max_rows=int(env.get("KG_MAX_ROWS") or default.max_rows),
             max_body=int(env.get("KG_MAX_BODY") or default.max_body),
             max_result_bytes=int(env.get("KG_MAX_RESULT_BYTES") or default.max_result_bytes),
