@@ -38,6 +38,11 @@ class Settings:
     worker_memory_mib: int = 2048  # memory a worker may allocate beyond what it starts with; 0: no limit
     max_rows: int = 100_000  # result rows (or triples) before truncation
     max_body: int = 1_048_576  # bytes in a request body
+    body_reads: int = 16  # request bodies read at once (POSTs and PUTs beyond wait, then 503)
+    body_timeout: float = 30.0  # seconds a request body may take to arrive (408 after)
+    max_head: int = 16_384  # bytes in a request's line and headers (431 beyond)
+    head_timeout: float = 10.0  # seconds a request's line and headers may take to arrive (408 after)
+    max_connections: int = 1000  # open connections; beyond, the oldest one without a request is closed
     max_result_bytes: int = 33_554_432  # bytes of a result's rows before truncation
     max_change: int = 1_000_000  # quads one write may add or remove
     result_cache_mib: int = 64  # the result cache's size; 0 turns it off
@@ -79,6 +84,11 @@ class Settings:
             worker_memory_mib=int(env.get("KG_WORKER_MEMORY_MIB") or default.worker_memory_mib),
             max_rows=int(env.get("KG_MAX_ROWS") or default.max_rows),
             max_body=int(env.get("KG_MAX_BODY") or default.max_body),
+            body_reads=max(1, int(env.get("KG_BODY_READS") or default.body_reads)),
+            body_timeout=float(env.get("KG_BODY_TIMEOUT") or default.body_timeout),
+            max_head=int(env.get("KG_MAX_HEAD") or default.max_head),
+            head_timeout=float(env.get("KG_HEAD_TIMEOUT") or default.head_timeout),
+            max_connections=max(1, int(env.get("KG_MAX_CONNECTIONS") or default.max_connections)),
             max_result_bytes=int(env.get("KG_MAX_RESULT_BYTES") or default.max_result_bytes),
             max_change=int(env.get("KG_MAX_CHANGE") or default.max_change),
             result_cache_mib=int(env.get("KG_RESULT_CACHE_MIB") or default.result_cache_mib),

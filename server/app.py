@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -68,6 +69,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, folder),
                   docs_url=None, redoc_url=None)
     app.state.metrics = Metrics()
+    app.state.body_reads = asyncio.Semaphore(settings.body_reads)  # see body.limited_body
     app.state.settings, app.state.queries = settings, queries
     app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE, ResultCache(settings.result_cache_mib << 20),
                                  timeout=settings.query_timeout)

@@ -56,6 +56,13 @@ class NotAcceptable(HttpError):
     status = 406
 
 
+class RequestTimeout(HttpError):
+    """The request (its body) did not arrive in time."""
+
+    status = 408
+    headers: ClassVar[dict[str, str]] = {"Connection": "close"}
+
+
 class PayloadTooLarge(HttpError):
     status = 413
 
