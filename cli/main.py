@@ -415,8 +415,10 @@ def serve(
     import uvicorn
 
     from server.app import create_app
+    from server.connections import protocol, raise_file_limit
 
     with reported():
+        files = raise_file_limit()  # before the store opens its files
         settings = Settings.from_env()
         settings = dataclasses.replace(
             settings, store=store or settings.store, host=host or settings.host, port=port or settings.port
@@ -430,6 +432,7 @@ def serve(
             application = create_app(Store.open(settings.store), settings)
         uvicorn.run(application, host=settings.host, port=settings.port, access_log=settings.access_log,
                     proxy_headers=False,  # X-Forwarded-* are ours to judge (KG_FORWARDED_ALLOW_IPS)
+                    http=protocol(settings, files),  # head size and time, connections
                     timeout_graceful_shutdown=SHUTDOWN_GRACE)
 
 

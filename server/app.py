@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -82,9 +83,10 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, store),
                   docs_url=None, redoc_url=None)
     app.state.metrics = Metrics()
+    app.state.body_reads = asyncio.Semaphore(settings.body_reads)  # see body.limited_body
     app.state.settings, app.state.queries = settings, queries
     app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE, ResultCache(settings.result_cache_mib << 20),
-                                 wait=2 * settings.query_timeout + 5)  # the one in flight waits for a worker too
+                                 timeout=settings.query_timeout)
     app.state.statistics = PerVersion(lambda: pool.version, lambda: pool.call(statistics))
     app.state.searcher = Searcher(folder_of(store) / "search")  # one per app: it follows the index's commits
     app.state.dumps = folder_of(store) / "dumps"

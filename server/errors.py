@@ -56,6 +56,13 @@ class NotAcceptable(HttpError):
     status = 406
 
 
+class RequestTimeout(HttpError):
+    """The request (its body) did not arrive in time."""
+
+    status = 408
+    headers: ClassVar[dict[str, str]] = {"Connection": "close"}
+
+
 class PayloadTooLarge(HttpError):
     status = 413
 
@@ -84,6 +91,12 @@ class ServiceUnavailable(HttpError):
 
 
 class QueryTimeout(ServiceUnavailable):
+    headers: ClassVar[dict[str, str]] = {}
+
+
+class OutOfMemory(ServiceUnavailable):
+    """The operation needed more memory than an engine worker may use (KG_WORKER_MEMORY_MIB)."""
+
     headers: ClassVar[dict[str, str]] = {}
 
 
@@ -117,9 +130,10 @@ class Failure:
 KINDS: tuple[tuple[type[BaseException], str], ...] = (
     (Refused, "refused"), (Malformed, "malformed"), (SyntaxError, "syntax"), (NotAcceptable, "not-acceptable"),
     (PayloadTooLarge, "too-large"), (NotFound, "not-found"), (BadRequest, "malformed"), (UpdateFailed, "malformed"),
+    (MemoryError, "memory"),
 )
 RAISED = {"refused": Forbidden, "malformed": BadRequest, "syntax": BadRequest, "not-acceptable": NotAcceptable,
-          "too-large": PayloadTooLarge, "not-found": NotFound, "engine": EngineError}
+          "too-large": PayloadTooLarge, "not-found": NotFound, "memory": OutOfMemory, "engine": EngineError}
 
 
 def failure(error: BaseException) -> Failure:
@@ -130,6 +144,8 @@ def failure(error: BaseException) -> Failure:
     message = str(error) or type(error).__name__
     if kind == "syntax":
         message = f"SPARQL syntax error: {message}"
+    elif kind == "memory":
+        message = "the operation needed more memory than an engine worker may use (KG_WORKER_MEMORY_MIB)"
     elif kind == "engine":
         message = f"the engine failed: {type(error).__name__}: {message}"
     return Failure(kind, message)
