@@ -45,6 +45,13 @@ class NotSent(Exception):
     """A write the running server cannot take; nothing was written."""
 
 
+def address(host: str, port: int) -> str:
+    """The URL a process on this machine reaches a server bound to `host` at: a wildcard
+    address is reached on loopback."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 def command() -> str:
     """The command being run, as the user would type it again."""
     return shlex.join(["kg", *sys.argv[1:]])
@@ -165,8 +172,7 @@ def export(server: RemoteStore, fmt: ox.RdfFormat, graph: str | None, output: Bi
                          format=ox.RdfFormat.N_QUADS)
         ox.serialize(_distinct(q.triple for q in quads), output, format=fmt, prefixes=PREFIXES)
         return
-    for chunk in chunks:
-        output.write(chunk)
+    output.writelines(chunks)
 
 
 def _distinct(triples: Iterator[ox.Triple]) -> Iterator[ox.Triple]:

