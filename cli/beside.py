@@ -8,7 +8,8 @@ stderr and goes through the server, which is a SPARQL 1.1 engine like any other
 - `kg query` asks its `/sparql`;
 - `kg stats` reads the statistics the server serves (its service description), never
   whole-graph aggregates, which would pass the server's deadline on a large graph;
-- `kg export` streams a dump the server has ready, else its Graph Store (`/store`);
+- `kg export` streams the dump the server has ready (gzipped N-Quads, of the whole dataset or
+  of one graph), else its Graph Store (`/store`);
 - `kg load` and `kg build` send their change as one SPARQL Update with `KG_UPDATE_TOKEN`,
   atomic on the server, when it fits in one request (`KG_MAX_BODY`, `KG_MAX_CHANGE`); else
   nothing is written and the exact commands that work are named.
@@ -16,12 +17,12 @@ stderr and goes through the server, which is a SPARQL 1.1 engine like any other
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import shlex
 import sys
 import tempfile
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,52 +128,61 @@ class _Chunks(io.RawIOBase):
         return count
 
 
-def ready_dump(base: str, fmt: ox.RdfFormat) -> tuple[str, bool] | None:
-    """The URL of a whole-dataset dump in `fmt` that the server has ready, and whether it is
-    gzipped; None when it lists none (or does not answer at once)."""
+def ready_dump(base: str, graph: str | None) -> str | None:
+    """The URL of the server's gzipped N-Quads dump of the whole dataset (or of one named
+    graph), when it lists one ready and is remaking none; None otherwise, or when it does not
+    answer at once."""
     try:
         listing = httpx.get(f"{base}/dumps", headers={"Accept": "application/json"}, timeout=LISTING_TIMEOUT).json()
     except (httpx.HTTPError, ValueError):
         return None
-    for entry in listing if isinstance(listing, list) else []:
-        if not isinstance(entry, Mapping) or entry.get("graph") or entry.get("ready") is False:
-            continue
-        name = str(entry.get("file", ""))
-        if entry.get("media_type") == fmt.media_type and isinstance(entry.get("url"), str):
-            return str(entry["url"]), name.endswith(".gz")
+    if not isinstance(listing, Mapping) or listing.get("making") or not isinstance(listing.get("files"), list):
+        return None  # a run under way: the files listed may be older than the store
+    content = "dataset" if graph is None else "named graph"
+    for entry in listing["files"]:
+        if (isinstance(entry, Mapping) and entry.get("content") == content and entry.get("graph") == graph
+                and entry.get("media_type") == ox.RdfFormat.N_QUADS.media_type and entry.get("encoding") == "gzip"
+                and isinstance(entry.get("url"), str)):
+            return str(entry["url"])
     return None
 
 
-def _body(url: str, headers: Mapping[str, str], gzipped: bool = False) -> Iterator[bytes]:
-    """A GET's body as it comes, gunzipped when asked; EngineError on any status but 200."""
+def _body(url: str, headers: Mapping[str, str]) -> Iterator[bytes]:
+    """A GET's body as it comes; EngineError on any status but 200."""
     with httpx.stream("GET", url, headers=dict(headers), timeout=TIMEOUT) as response:
         if response.status_code != 200:
             response.read()
             raise EngineError(url, f"HTTP {response.status_code}: {' '.join(response.text.split())[:300]}")
-        inflate = zlib.decompressobj(wbits=31) if gzipped else None
-        for chunk in response.iter_bytes():
-            yield inflate.decompress(chunk) if inflate else chunk
-        if inflate:
-            yield inflate.flush()
+        yield from response.iter_bytes()
+
+
+def _gunzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Gzip's members one after another, as one stream (as the dumps are made)."""
+    with gzip.GzipFile(fileobj=io.BufferedReader(_Chunks(chunks))) as file:
+        while block := file.read(1 << 16):
+            yield block
 
 
 def export(server: RemoteStore, fmt: ox.RdfFormat, graph: str | None, output: BinaryIO) -> None:
-    """The whole dataset (or one graph) in `fmt`, streamed from the server into `output`: a
-    ready dump when there is one, else the Graph Store; triple formats get the union of the
-    graphs, each triple once."""
+    """The whole dataset (or one graph) in `fmt`, streamed from the server into `output`: from
+    a ready dump when there is one, else from the Graph Store. Triple formats of the whole
+    dataset get the union of the graphs, each triple once."""
     base = server.spec.query.removesuffix("/sparql")
-    found = ready_dump(base, fmt) if graph is None else None
-    if found is not None:
-        chunks = _body(found[0], {}, gzipped=found[1])
-    elif graph is not None or fmt.supports_datasets:
-        chunks = _body(f"{base}/store" + ("" if graph is None else f"?{httpx.QueryParams(graph=graph)}"),
-                       {"Accept": fmt.media_type})
-    else:
-        quads = ox.parse(_Chunks(_body(f"{base}/store", {"Accept": "application/n-quads"})),
-                         format=ox.RdfFormat.N_QUADS)
-        ox.serialize(_distinct(q.triple for q in quads), output, format=fmt, prefixes=PREFIXES)
+    dump = ready_dump(base, graph)
+    store = f"{base}/store" + ("" if graph is None else f"?{httpx.QueryParams(graph=graph)}")
+    if dump is None and (graph is not None or fmt.supports_datasets):
+        output.writelines(_body(store, {"Accept": fmt.media_type}))
         return
-    output.writelines(chunks)
+    nquads = _gunzipped(_body(dump, {})) if dump else _body(store, {"Accept": ox.RdfFormat.N_QUADS.media_type})
+    if fmt == ox.RdfFormat.N_QUADS:
+        output.writelines(nquads)
+        return
+    quads = ox.parse(_Chunks(nquads), format=ox.RdfFormat.N_QUADS)
+    if fmt.supports_datasets:
+        ox.serialize(quads, output, format=fmt, prefixes=PREFIXES)
+    else:
+        triples = (quad.triple for quad in quads)
+        ox.serialize(triples if graph else _distinct(triples), output, format=fmt, prefixes=PREFIXES)
 
 
 def _distinct(triples: Iterator[ox.Triple]) -> Iterator[ox.Triple]:
