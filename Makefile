@@ -80,10 +80,14 @@ stress: $(VENV)/.installed-stress
 # Not a test: the MedlinePlus loader (pages/s; records/s and peak memory at 500 and 5,000 records),
 # then our server (with and without the result cache, and in front of Oxigraph's server),
 # oxigraph serve (on disk and in memory) and rdflib-endpoint on loopback: a table per dataset
-# and the goals table. BENCH_ARGS="--size curated --seconds 10" for a short run.
-bench: $(VENV)/.installed-bench assets
+# and the goals table. BENCH_ARGS="--size curated --seconds 10" for a short run. Then, on the
+# store `make build` made (the full default graph): the search index (build, update, /api/search
+# latency) and the dumps (time and size per graph, gzip levels).
+bench: $(VENV)/.installed-bench assets build
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.search --store "$(KG_STORE)"
+	$(BIN)/python -m bench.dumps --store "$(KG_STORE)"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache web/node_modules $(VENDOR)

@@ -8,7 +8,7 @@ from here.
 >>> by_name("turtle").engine.file_extension
 'ttl'
 >>> engines("dump")[0].media_type
-'text/turtle'
+'application/n-quads'
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ Engine = ox.RdfFormat | ox.QueryResultsFormat
 class Format:
     name: str  # what --format and format= accept first
     engine: Engine
-    roles: frozenset[str]  # results, graph (a SPARQL or Graph Store answer), entity, dump, load, cli
+    roles: frozenset[str]  # results, graph (a SPARQL or Graph Store answer), entity, dump (gzip-compressed), load, cli
     aliases: tuple[str, ...] = ()  # other names for it
     media_aliases: tuple[str, ...] = ()  # media types clients send that are not the registered one
 
@@ -51,9 +51,9 @@ FORMATS: tuple[Format, ...] = (
     _f("xml", Q.XML, "results cli", ("srx",), ("application/xml", "text/xml")),
     _f("csv", Q.CSV, "results cli"),
     _f("tsv", Q.TSV, "results cli"),
-    _f("ttl", R.TURTLE, "graph entity dump load cli", ("turtle",), ("application/x-turtle",)),
-    _f("nt", R.N_TRIPLES, "graph entity dump load cli", ("ntriples", "n-triples"), ("text/plain",)),
-    _f("jsonld", R.JSON_LD, "graph entity dump load cli", ("json-ld",)),
+    _f("ttl", R.TURTLE, "graph entity load cli", ("turtle",), ("application/x-turtle",)),
+    _f("nt", R.N_TRIPLES, "graph entity load cli", ("ntriples", "n-triples"), ("text/plain",)),
+    _f("jsonld", R.JSON_LD, "graph entity load cli", ("json-ld",)),
     _f("rdf", R.RDF_XML, "graph entity load cli", ("rdfxml", "rdf/xml", "owl")),
     _f("nq", R.N_QUADS, "graph dump load cli", ("nquads", "n-quads")),
     _f("trig", R.TRIG, "graph load cli"),

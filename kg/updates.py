@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .change import Change, Graph, graph_of, graph_term
+from .messages import explain
 from .safety import Malformed, Prologue, shape
 from .sparql_lexer import Token
 
@@ -44,6 +45,8 @@ class Operation:
     tokens: tuple[Token, ...] = field(repr=False)  # its own, from its first keyword on
     prologue: Prologue = field(repr=False)  # the declarations in force for it
     keyword_at: int = 0  # where its first keyword starts in `text`
+    source_at: int = 0  # where its own part (after the carried declarations) starts in the whole update
+    own_at: int = 0  # where that part starts in `text`
 
 
 def _kind(tokens: Sequence[Token]) -> str:
@@ -71,7 +74,8 @@ def operations(text: str, base: str | None = None) -> list[Operation]:
             operation_text = carried + text[own[0].start:end]
             keyword_at = len(carried) + own[first].start - own[0].start
             found.append(Operation(_kind(own[first:]), operation_text, tuple(own[first:]),
-                                   Prologue(prologue.base, dict(prologue.prefixes)), keyword_at))
+                                   Prologue(prologue.base, dict(prologue.prefixes)), keyword_at,
+                                   own[0].start, len(carried)))
         if first:
             carried += text[own[0].start:own[first - 1].start + len(own[first - 1].text)] + "\n"
     return found
@@ -258,7 +262,11 @@ def run_update(store: ox.Store, text: str, base: str | None = None) -> Change:
     change = Change()
     for index, operation in enumerate(operations(text, base)):
         try:
-            change = change.then(run_operation(store, operation, base))
+            try:
+                change = change.then(run_operation(store, operation, base))
+            except SyntaxError as error:  # where the engine read it: in the operation; where it is: in `text`
+                raise explain(error, text, engine_text=operation.text, shift=operation.source_at,
+                              skip=operation.own_at) from None
         except BaseException as error:
             if index == 0 or isinstance(error, (SystemExit, KeyboardInterrupt)):
                 raise

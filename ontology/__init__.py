@@ -32,12 +32,14 @@ BASE = "https://w3id.org/higm-kg/"
 VOCAB_IRI = BASE + "vocab"
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
+PROBLEM = Namespace(BASE + "problem/")  # the types of the HTTP API's problem documents (RFC 9457)
 BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 OBO_IN_OWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 DEFINITION = OBO["IAO_0000115"]  # IAO's "definition", as OBO ontologies write it
 TERM_REPLACED_BY = OBO["IAO_0100001"]  # IAO's "term replaced by", on an obsolete term
+PHENOTYPIC_ABNORMALITY = OBO["HP_0000118"]  # the root of HPO's phenotype terms (its other roots: inheritance, onset …)
 VANN = Namespace("http://purl.org/vocab/vann/")
 SCHEMA = SDO
 VOID_EXT = Namespace("http://ldf.fi/void-ext#")  # SIB's void-generator: datatype partitions
@@ -79,6 +81,7 @@ PREFIXES: dict[str, str] = {
 
 __all__ = [
     "BASE", "BIOLINK", "DATASET", "DCTERMS", "DEFINITION", "DERIVED_GRAPHS", "ENDPOINT", "EXAMPLES_GRAPH", "GRAPH", "ID",
-    "KG", "METADATA_GRAPH", "OBO", "OBO_IN_OWL", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS", "SPEX",
-    "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "VOID_EXT", "VOID_GRAPH", "XSD",
+    "KG", "METADATA_GRAPH", "OBO", "OBO_IN_OWL", "OWL", "PHENOTYPIC_ABNORMALITY", "PREFIXES", "PROBLEM", "PROV", "RDF", "RDFS",
+    "SCHEMA", "SD", "SH", "SKOS", "SPEX", "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "VOID_EXT",
+    "VOID_GRAPH", "XSD",
 ]

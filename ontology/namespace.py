@@ -27,6 +27,7 @@ class KG(DefinedNamespace):
     ClinicalFeature: URIRef  # Clinical feature
     Common: URIRef  # common
     Condition: URIRef  # Condition
+    Deletion: URIRef  # deletion
     DocumentSection: URIRef  # Document section
     EarlyChildhood: URIRef  # early childhood
     Female: URIRef  # female
@@ -41,6 +42,8 @@ class KG(DefinedNamespace):
     InheritancePattern: URIRef  # Inheritance pattern
     LevelDirection: URIRef  # Level direction
     LifeStage: URIRef  # Life stage
+    LinkBasis: URIRef  # Link basis
+    ListedAssociation: URIRef  # listed association
     Load: URIRef  # Load
     Low: URIRef  # low
     Male: URIRef  # male
@@ -53,6 +56,8 @@ class KG(DefinedNamespace):
     Publication: URIRef  # Publication
     Sex: URIRef  # Sex
     SourceDocument: URIRef  # Source document
+    StatedAssociation: URIRef  # stated association
+    StatedCause: URIRef  # stated cause
     VariantConsequence: URIRef  # Variant consequence
     affects: URIRef  # affects
     alteredCopies: URIRef  # altered copies
@@ -87,6 +92,7 @@ class KG(DefinedNamespace):
     issue: URIRef  # issue
     journal: URIRef  # journal
     lifeStage: URIRef  # life stage
+    linkBasis: URIRef  # link basis
     locatedOnSurfaceOf: URIRef  # located on surface of
     manifestsAs: URIRef  # manifests as
     numerator: URIRef  # numerator

@@ -72,7 +72,7 @@ def saved_job(saved: SavedQuery, values: Mapping[str, Any], limit: int, offset: 
     try:
         text = saved.bind(given, limit=limit + 1, offset=offset)
     except ParameterError as error:
-        raise Unprocessable(str(error)) from None
+        raise Unprocessable(str(error), parameter=error.name) from None
     return jobs.Query(text, accept=accept, override=override, max_rows=limit, base=base)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -14,18 +16,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from kg import __version__
+from kg import __version__, dumps, search_index
+from kg.dumps import Manifest
 from kg.products import folder_of
 from kg.remote import RemoteStore
 from kg.saved_queries import load_queries
+from kg.search_index import Searcher
 from kg.settings import Settings
 from kg.store import Store
 
-from . import api, docs, entities, errors, graph_store, linked_data, reads, search, sparql
-from .cache import PerVersion
+from . import api, docs, entities, errors, graph_store, linked_data, reads, sparql
 from .description import PREFIXES_OUT, validators, void_triples
-from .dumps import FILENAMES as DUMP_FILES
-from .dumps import Folder, write_all
 from .metrics import CONTENT_TYPE, Metrics
 from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
 from .negotiation import GRAPH_FORMATS, negotiate
@@ -37,21 +38,34 @@ from .workers import WorkerPool
 
 CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
-EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location", REQUEST_ID]
+EXPOSED_HEADERS = [sparql.TRUNCATED, linked_data.SEARCH_INDEX, "Retry-After", "Link", "Location", REQUEST_ID]
 log = logging.getLogger("kg.app")
 
 
-def _lifespan(pool: WorkerPool | RemotePool, folder: Folder, refresher: Refresher):
+def make_missing(store: RemoteStore) -> None:
+    """Behind a remote engine, where no worker of ours can make them after writes: the search
+    index and the dumps when there are none yet, in a thread of its own, so that the server
+    answers meanwhile (search says "being made", /dumps lists what is being made)."""
+    products = folder_of(store)
+    if not Searcher(products / "search").ready:
+        search_index.build(store, products / "search")
+    if Manifest.read(products / "dumps") is None:
+        dumps.write(store, products / "dumps", generation=getattr(store, "generation", 0))
+
+
+def _lifespan(pool: WorkerPool | RemotePool, store: Store | RemoteStore, refresher: Refresher):
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(pool.start)
-        await run_in_threadpool(refresher.start)
+        await run_in_threadpool(lambda: app.state.searcher.ready)  # opens the index now, not at the first search
+        await run_in_threadpool(refresher.start)  # the stored figures read; what is missing made in the background
+        if isinstance(store, RemoteStore):
+            threading.Thread(target=make_missing, args=(store,), name="kg-products", daemon=True).start()
         try:
             yield
         finally:
             refresher.close()
             await run_in_threadpool(pool.close)
-            folder.close()
 
     return lifespan
 
@@ -68,22 +82,19 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     queries = load_queries(settings.queries)
     pool: WorkerPool | RemotePool = (RemotePool(store, settings, readers) if isinstance(store, RemoteStore)
                                      else WorkerPool(store, settings))
-    folder = Folder()
     refresher = Refresher(pool, str(folder_of(store)), str(settings.queries), settings.refresh_timeout,
-                          compute=not isinstance(store, RemoteStore))
-    pool.on_commit = refresher.written
-    if isinstance(pool, WorkerPool) and store.path is not None:  # served from disk: answer heavy saved
-        refresher.when_ready(lambda: _warm(app, pool, settings))    # queries once the products are current
-    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, folder, refresher),
+                          compute=isinstance(pool, WorkerPool))
+    app = FastAPI(title="HIGM knowledge graph", version=__version__, lifespan=_lifespan(pool, store, refresher),
                   docs_url=None, redoc_url=None)
     app.state.products = refresher
     app.state.metrics = Metrics()
+    app.state.body_reads = asyncio.Semaphore(settings.body_reads)  # see body.limited_body
     app.state.settings, app.state.queries = settings, queries
     app.state.pool = CachingPool(pool, app.state.metrics, CACHEABLE, ResultCache(settings.result_cache_mib << 20),
-                                 wait=2 * settings.query_timeout + 5)  # the one in flight waits for a worker too
-    app.state.search = PerVersion(lambda: pool.version, lambda: search.SearchIndex(pool.call(search.names)))
-    app.state.dumps = PerVersion(lambda: pool.version, lambda: pool.call(
-        write_all, str(folder.for_version(pool.version)), timeout=settings.dump_timeout))
+                                 timeout=settings.query_timeout)
+    app.state.searcher = Searcher(folder_of(store) / "search")  # one per app: it follows the index's commits
+    app.state.dumps = folder_of(store) / "dumps"
+    _refreshed_after_writes(app, pool, refresher, settings)
     errors.install(app)
     for module in (sparql, graph_store, linked_data, docs):
         app.include_router(module.router)
@@ -92,6 +103,18 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_middleware(app, settings)
     return app
+
+
+def _refreshed_after_writes(app: FastAPI, pool: WorkerPool | RemotePool, refresher: Refresher,
+                            settings: Settings) -> None:
+    """Each write of data refreshes what is made from the graph; once that is current for the
+    first time, the heavy saved queries are answered ahead of their first visitor (a server on
+    disk only: tests on in-memory stores make their own reads)."""
+    if not isinstance(pool, WorkerPool):
+        return
+    pool.on_commit = refresher.written
+    if pool.served_from_disk:
+        refresher.when_ready(lambda: _warm(app, pool, settings))
 
 
 def _warm(app: FastAPI, pool: WorkerPool, settings: Settings) -> None:
@@ -118,15 +141,14 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/health", response_class=PlainTextResponse)
     def health(request: Request) -> str:
-        pool = request.app.state.pool
+        pool, products = request.app.state.pool, request.app.state.products.describe()
         if hasattr(pool, "engines"):  # a remote engine and its replicas
             engines = pool.engines()
             lines = "".join(f"{role}: {name} {'up' if up else 'down'}\n" for role, name, up in engines)
             state = "ok" if any(up for *_, up in engines) else "degraded"
-            return f"{state}: version {pool.version}\n{lines}{request.app.state.products.describe()}\n"
+            return f"{state}: version {pool.version}\n{lines}{products}\n"
         network = "off the network" if pool.sandboxed else "with network access"
-        return (f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n"
-                f"{request.app.state.products.describe()}\n")
+        return f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n{products}\n"
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics(request: Request) -> Response:
@@ -135,13 +157,14 @@ def _add_pages(app: FastAPI) -> None:
     @app.get("/.well-known/void")
     def void(request: Request) -> Response:
         """The VoID description of the dataset, in any RDF format by Accept: the statistics the
-        server holds, at once, with `ETag` and `Last-Modified` from their generation and date."""
+        server holds, at once, with the dumps that are ready, and `ETag` and `Last-Modified`
+        from the figures' generation and date (and the dumps named)."""
         fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, sparql.format_override(request))
         stats = request.app.state.products.statistics
-        dumps = [str(request.url_for("dump", filename=name)) for name in DUMP_FILES]
-        headers = {"Vary": "Accept", **validators(stats, dumps)}
+        whole, graphs = linked_data.dump_links(request)
+        headers = {"Vary": "Accept", **validators(stats, [*whole, *graphs.values()])}
         if request.headers.get("if-none-match") == headers["ETag"]:
             return Response(status_code=304, headers=headers)
-        triples = void_triples(stats, endpoint=str(request.url_for("sparql_get")), dumps=dumps)
+        triples = void_triples(stats, endpoint=str(request.url_for("sparql_get")), dumps=whole, graph_dumps=graphs)
         return Response(ox.serialize(triples, format=fmt, prefixes=PREFIXES_OUT), media_type=fmt.media_type,
                         headers=headers)

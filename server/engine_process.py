@@ -15,8 +15,12 @@ A worker answers `("job", job)` with `("ok", result)` or a `Failure`, and applie
 `("scratch", update, path)` runs an update on a writable snapshot made for it. A query sent as
 `("stream", job)` may first send its answer in pieces, `("part", media type, bytes)`, before
 the reply. Jobs run on a thread with a large stack, so the engine's recursive parser and
-optimiser cannot overflow it within the lexer's bounds. Any exception a job raises becomes a `Failure`; the worker lives on. A worker dies
-with its mother, and the mother ends when the server's end of its socket closes.
+optimiser cannot overflow it within the lexer's bounds. Any exception a job raises becomes a
+`Failure`; the worker lives on. A worker first says `("ready",)` once it has its store open, and
+limits its own memory (see `worker_memory`). The mother reaps the workers that end and answers
+`("ended", pid)` with how that one ended (its exit code, or minus the signal), so the server
+can say why a worker died. A worker dies with its mother, and the mother ends when the
+server's end of its socket closes.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import signal
 import socket
 import sys
 import threading
+import time
+from collections import OrderedDict
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
 from typing import Any
@@ -40,8 +46,11 @@ from kg.store import Store
 from .errors import failure
 from .results import Emit
 from .sandbox import die_with_parent, forbid_network
+from .worker_memory import limit_memory
 
 STACK_BYTES = 512 * 1024 * 1024  # address space only; pages are used as the stack grows
+ENDED_KEPT = 64  # exit statuses of ended workers the mother keeps for the server to ask about
+ENDED_WAIT = 2.0  # seconds the mother waits for a worker the server saw end to be reaped
 log = logging.getLogger("kg.engine")
 
 
@@ -66,6 +75,8 @@ def _answer(conn: Connection, store: Store | str, settings: Settings) -> None:
     mother's in-memory copy, or the path of a snapshot to open read-only."""
     if isinstance(store, str):
         store = Store.open_snapshot(store)
+    limit_memory(settings.worker_memory_mib)  # beyond the store, its engine's threads, and this thread's stack
+    conn.send(("ready",))
     while True:
         try:
             message = conn.recv()
@@ -116,6 +127,7 @@ def _fork(control: Connection, store: Store | str, settings: Settings, version: 
     pid = os.fork()
     if pid == 0:  # the worker
         try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             ours.close()
             control.close()
             _worker(theirs, store, settings)
@@ -125,6 +137,37 @@ def _fork(control: Connection, store: Store | str, settings: Settings, version: 
     send_handle(control, ours.fileno(), os.getppid())
     ours.close()
     control.send(("forked", pid, version))
+
+
+class _Reaper:
+    """The mother's record of how its workers ended (the last ENDED_KEPT of them)."""
+
+    def __init__(self) -> None:
+        self.ended: OrderedDict[int, int] = OrderedDict()
+
+    def reap(self, *_: Any) -> None:
+        """Collect every worker that has ended (the SIGCHLD handler)."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.ended[pid] = os.waitstatus_to_exitcode(status)
+            while len(self.ended) > ENDED_KEPT:
+                self.ended.popitem(last=False)
+
+    def status(self, pid: int) -> int | None:
+        """How worker `pid` ended; None when it has not ended within ENDED_WAIT seconds."""
+        deadline = time.monotonic() + ENDED_WAIT
+        while True:
+            self.reap()
+            if pid in self.ended:
+                return self.ended.pop(pid)
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.01)
 
 
 def _load(control: Connection) -> Store:
@@ -143,7 +186,8 @@ def main(fd: int) -> None:
     if store is not None:
         store.generation = generation
     sandboxed = False if settings.federation else forbid_network()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    reaper = _Reaper()
+    signal.signal(signal.SIGCHLD, reaper.reap)
     control.send(("ready", version, sandboxed))
     while True:
         try:
@@ -155,6 +199,8 @@ def main(fd: int) -> None:
             version, store.generation = message[2], message[3]
         elif message[0] == "fork":  # ("fork", snapshot path or None)
             _fork(control, message[1] or store, settings, version)
+        elif message[0] == "ended":
+            control.send(("ended", reaper.status(message[1])))
         else:
             break
     os._exit(0)

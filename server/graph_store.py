@@ -23,11 +23,12 @@ from kg.safety import check_dataset
 from ontology import GRAPH
 
 from . import reads
-from .body import limited_body
+from .auth import check_token
+from .body import authorised_body
 from .errors import BadRequest, MethodNotAllowed, NotFound, UnsupportedMediaType
 from .negotiation import GRAPH_FORMATS, negotiate
 from .reads import DEFAULT
-from .sparql import check_token, format_override
+from .sparql import format_override
 
 router = APIRouter()
 QUAD_FORMATS = tuple(f for f in GRAPH_FORMATS if f.supports_datasets)
@@ -93,7 +94,7 @@ def _parse(request: Request, body: bytes, graph: ox.NamedNode | ox.DefaultGraph,
 
 
 def _write(request: Request, body: bytes, target: str | None, *, replace: bool) -> Response:
-    check_token(request)
+    """A write whose token `authorised_body` checked before reading its body."""
     pool = request.app.state.pool
     graph = target or str(GRAPH[f"upload/{uuid.uuid4()}"])
     term = ox.DefaultGraph() if graph == DEFAULT else ox.NamedNode(graph)
@@ -120,7 +121,7 @@ def head(request: Request) -> Response:
 
 
 @router.put("/store")
-def put(request: Request, body: bytes = Depends(limited_body)) -> Response:
+def put(request: Request, body: bytes = Depends(authorised_body)) -> Response:
     target = _target(request)
     if target is None:
         raise MethodNotAllowed("PUT needs ?graph=IRI or ?default")
@@ -128,7 +129,7 @@ def put(request: Request, body: bytes = Depends(limited_body)) -> Response:
 
 
 @router.post("/store")
-def post(request: Request, body: bytes = Depends(limited_body)) -> Response:
+def post(request: Request, body: bytes = Depends(authorised_body)) -> Response:
     return _write(request, body, _target(request), replace=False)
 
 

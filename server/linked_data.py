@@ -9,14 +9,18 @@ every answer carries `Vary: Accept`. Paths under our base map to IRIs one to one
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import asdict
+from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.responses import MalformedRangeHeader
 
 from kg import formats
+from kg.dumps import Making, Manifest
 from kg.iris import scheme
+from kg.search_entities import Kind
 from ontology import BASE, PREFIXES
 from ontology.identifiers import expand
 
@@ -30,6 +34,7 @@ from .sparql import format_override
 router = APIRouter()
 ENTITY_FORMATS: tuple[ox.RdfFormat, ...] = formats.engines("entity")  # type: ignore[assignment]
 VOCAB = BASE + "vocab"
+SEARCH_INDEX = "X-Search-Index"  # says "being made" while there is no index yet
 
 
 def href_for(request: Request) -> Callable[[str], str]:
@@ -128,27 +133,67 @@ def context() -> JSONResponse:
     return JSONResponse(jsonld.context(), media_type="application/ld+json")
 
 
-@router.get("/api/search", summary="Entities whose label or synonym matches, for autocompletion")
-def search(request: Request, q: str = Query(..., min_length=1, description="Text to look for"),
+@router.get("/api/search", summary="Entities by name, synonym, CURIE or definition: exact, prefix, words, typos")
+def search(request: Request, response: Response,
+           q: str = Query(..., min_length=1, description="Text to look for (plain text, never query syntax)"),
+           types: Annotated[list[Kind] | None, Query(alias="type", description="Only these kinds (repeatable)")] = None,
            limit: int = Query(20, ge=1, le=100)) -> list[dict[str, Any]]:
+    """From the search index made when data was written; until there is one, an empty list with
+    `X-Search-Index: being made`."""
+    searcher = request.app.state.searcher
+    if not searcher.ready:
+        response.headers[SEARCH_INDEX] = "being made"
+        return []
     href = href_for(request)
-    return [{**hit.as_json(), "href": href(hit.iri)} for hit in request.app.state.search.get().search(q, limit)]
+    return [{**hit.as_json(), "href": href(hit.iri)} for hit in searcher.search(q, types=types, limit=limit)]
 
 
-@router.get("/dumps", summary="The whole graph in four formats, with sizes and checksums")
+def _listing(request: Request) -> dict[str, Any]:
+    folder = request.app.state.dumps
+    manifest, making = Manifest.read(folder), Making.read(folder)
+    files = [{**asdict(d), "url": str(request.url_for("dump", filename=d.name))} for d in manifest.files] if manifest else []
+    return {"generation": manifest.generation if manifest else None, "date": manifest.date if manifest else None,
+            "files": files, "making": making.as_json() if making else None}
+
+
+def dump_links(request: Request) -> tuple[list[str], dict[str, str]]:
+    """The URLs of the ready dumps: of the whole dataset (none or one), and of each named graph."""
+    manifest = Manifest.read(request.app.state.dumps)
+    whole, graphs = [], {}
+    for d in manifest.files if manifest else ():
+        url = str(request.url_for("dump", filename=d.name))
+        if d.content == "dataset":
+            whole.append(url)
+        elif d.graph is not None:
+            graphs[d.graph] = url
+    return whole, graphs
+
+
+@router.get("/dumps", summary="The dumps ready to download (gzip-compressed N-Quads), and what is being made")
 def dumps(request: Request) -> Response:
-    files = request.app.state.dumps.get()
-    listing = [{"file": d.filename, "format": d.format.name, "media_type": d.format.media_type, "size": d.size,
-                "sha256": d.sha256, "description": d.description,
-                "url": str(request.url_for("dump", filename=d.filename))} for d in files.values()]
+    listing = _listing(request)
     if prefers_html(request.headers.get("accept")):
-        return templates.TemplateResponse(request, "dumps.html", {"dumps": listing})
-    return JSONResponse(listing)
+        return templates.TemplateResponse(request, "dumps.html", listing, headers={"Vary": "Accept"})
+    return JSONResponse(listing, headers={"Vary": "Accept"})
 
 
-@router.get("/dumps/{filename}", summary="One dump file")
+class DumpFile(FileResponse):
+    """Starlette's file response (one range, several as multipart/byteranges, If-Range, 416
+    past the end), but a `Range` it cannot read (another unit, a range ending before it starts)
+    is ignored and the whole file sent, as RFC 9110 §14.2 asks, instead of a 400."""
+
+    @classmethod
+    def _parse_range_header(cls, http_range: str, file_size: int) -> list[tuple[int, int]]:
+        try:
+            return super()._parse_range_header(http_range, file_size)
+        except MalformedRangeHeader:
+            return []
+
+
+@router.get("/dumps/{filename}", summary="One dump file, streamed from disk (Range requests answered)")
 def dump(request: Request, filename: str) -> FileResponse:
-    found = request.app.state.dumps.get().get(filename)
-    if found is None:
-        raise NotFound(f"no dump named {filename!r}; GET /dumps lists them")
-    return FileResponse(found.path, media_type=found.format.media_type, filename=found.filename)
+    manifest = Manifest.read(request.app.state.dumps)
+    found = manifest.file(filename) if manifest else None  # only what the manifest lists: no other path
+    if found is None or not (path := request.app.state.dumps / found.name).is_file():
+        raise NotFound(f"no dump named {filename!r} is ready; GET /dumps lists them")
+    return DumpFile(path, media_type="application/gzip", filename=found.name, headers={"ETag": f'"{found.sha256}"'})

@@ -15,10 +15,10 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,8 @@ from kg.remote import EngineError, RemoteStore
 from kg.safety import check_dataset, check_update
 from kg.settings import Settings
 
-from .errors import BadGateway, EngineUnavailable, GatewayTimeout, ServiceUnavailable
+from .admission import Admission
+from .errors import BadGateway, EngineUnavailable, GatewayTimeout
 from .jobs import Call, Job, Update
 from .using import with_using
 
@@ -59,9 +60,8 @@ class RemotePool:
         self._turn = itertools.count()
         self._threads = ThreadPoolExecutor(max_workers=settings.workers + settings.max_pending,
                                            thread_name_prefix="kg-remote")
-        self._admission = threading.BoundedSemaphore(settings.workers + settings.max_pending)
+        self._admission = Admission(settings.workers, settings.max_pending)
         self._writing = threading.Lock()
-        self._closed = False
 
     @property
     def version(self) -> int:
@@ -91,7 +91,7 @@ class RemotePool:
         pass
 
     def close(self) -> None:
-        self._closed = True
+        self._admission.closed = True
         self._threads.shutdown(wait=False, cancel_futures=True)
         for engine in {id(e): e for e in (self._writer, *self._readers)}.values():
             engine.store.close()
@@ -101,7 +101,7 @@ class RemotePool:
     def run(self, job: Job, *, timeout: float | None = None) -> Any:
         """A read job's result from a replica; retried once on another when one fails."""
         deadline = timeout or self._settings.query_timeout
-        with self._admitted():
+        with self._admission.held():
             tried: list[_Engine] = []
             failed: Exception | None = None
             for _ in range(2):
@@ -139,16 +139,9 @@ class RemotePool:
         except FutureTimeout:
             raise GatewayTimeout(f"the engine did not answer within {deadline:g} s") from None
 
-    @contextmanager
-    def _admitted(self) -> Iterator[None]:
-        if self._closed:
-            raise ServiceUnavailable("the server is stopping")
-        if not self._admission.acquire(blocking=False):
-            raise ServiceUnavailable("too many operations at once; try again shortly")
-        try:
-            yield
-        finally:
-            self._admission.release()
+    def waiting(self) -> AbstractContextManager[None]:
+        """A place in admission for waiting on the same read in flight (see `admission`)."""
+        return self._admission.waiting()
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -158,7 +151,7 @@ class RemotePool:
                      base=job.base)
         check_dataset((*job.using_graphs, *job.using_named_graphs))
         text = with_using(job.text, job.using_graphs, job.using_named_graphs)
-        with self._admitted(), self._writing:
+        with self._admission.held(), self._writing:
             try:
                 self._within(self._settings.query_timeout, lambda: self._writer.store.update(text))
             except EngineError as error:

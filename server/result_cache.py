@@ -32,10 +32,11 @@ from kg.iris import scheme
 from kg.safety import Malformed, shape
 
 from .dependencies import predicates
-from .errors import NotAcceptable, ServiceUnavailable
+from .errors import NotAcceptable, QueryTimeout
 from .jobs import Call, Job, Query
 from .metrics import Metrics
 from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
+from .requests import deadline
 from .results import Serialized
 from .streaming import Streamed
 
@@ -178,8 +179,8 @@ class CachingPool:
     """A pool (worker or remote) with the result cache in front of its reads."""
 
     def __init__(self, pool: Any, metrics: Metrics, cacheable: frozenset[Callable[..., Any]],
-                 cache: ResultCache | None = None, wait: float = 60.0) -> None:
-        self._pool, self._metrics, self._cacheable, self._wait = pool, metrics, cacheable, wait
+                 cache: ResultCache | None = None, timeout: float = 30.0) -> None:
+        self._pool, self._metrics, self._cacheable, self._timeout = pool, metrics, cacheable, timeout
         self._inflight: dict[Hashable, Future] = {}  # misses being answered, by key
         self._inflight_lock = threading.Lock()
         self.cache = cache if cache is not None else ResultCache()
@@ -233,18 +234,23 @@ class CachingPool:
             if leader is None:
                 self._inflight[key] = Future()
         if leader is not None:  # the same read is being answered: share its answer
-            shared = self._shared(leader)
+            shared = self._shared(leader, timeout)
             if shared is not None:
                 return shared
         self._metrics.cache_misses.inc()
         return self._answer(key, job, ask, timeout) if leader is None else ask(job, timeout=timeout)
 
-    def _shared(self, leader: Future) -> Any:
-        """The answer of the same read in flight; None when it was streamed (not shareable)."""
-        try:
-            value = leader.result(timeout=self._wait)
-        except FutureTimeout:
-            raise ServiceUnavailable("the same query, asked before this one, is still running") from None
+    def _shared(self, leader: Future, timeout: float | None) -> Any:
+        """The answer of the same read in flight; None when it was streamed (not shareable).
+        The wait holds a place in the pool's admission and ends at this request's own deadline."""
+        seconds = timeout or self._timeout
+        due = time.monotonic() + timeout if timeout else deadline(seconds)
+        with self._pool.waiting():
+            try:
+                value = leader.result(timeout=max(0.0, due - time.monotonic()))
+            except FutureTimeout:
+                raise QueryTimeout(f"the same query, asked before this one, was still running at this one's "
+                                   f"{seconds:g} s deadline") from None
         if isinstance(value, Streamed):
             return None
         self._metrics.cache_shared.inc()

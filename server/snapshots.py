@@ -4,8 +4,9 @@ After each write the store is checkpointed into a folder beside it (`<store>.sna
 the engine's checkpoint hard-links its immutable files, so one takes milliseconds and almost no
 disk. Workers open the newest one read-only — a checkpoint is never written, so readers never
 race the writer — and move to the next before their next job after a write. An update runs on a
-scratch checkpoint that one worker opens writable and that is removed after it. A snapshot no
-worker is on any longer is removed; all of them go when the pool closes.
+scratch checkpoint that one worker opens writable and that is removed after it. A snapshot is
+removed once no worker can still open it: none stands on it, none being forked was given it,
+and it is not the newest; all of them go when the pool closes.
 """
 
 from __future__ import annotations
@@ -45,14 +46,13 @@ class Snapshots:
         self._store.checkpoint(path)
         return path
 
-    def keep(self, versions: set[int]) -> None:
-        """Remove the snapshots of versions no one is on, never the newest."""
+    def stale(self, keep: set[int], *, below: int) -> list[Path]:
+        """Forget the snapshots of versions under `below` (the newest) not in `keep`; their paths,
+        for the caller to `remove`. The caller decides under the lock that guards what workers
+        may still open, so that no worker is given one of them after."""
         with self._lock:
-            newest = max(self._made, default=None)
-            gone = [v for v in self._made if v not in versions and v != newest]
-            paths = [self._made.pop(v) for v in gone]
-        for path in paths:
-            self.remove(path)
+            gone = [v for v in self._made if v < below and v not in keep]
+            return [self._made.pop(v) for v in gone]
 
     @staticmethod
     def remove(path: Path) -> None:

@@ -8,16 +8,14 @@ resolve against the endpoint's URL (SPARQL 1.1 Protocol allows the service to ch
 
 from __future__ import annotations
 
-import secrets
-
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
 from kg.safety import check_dataset
 
-from .body import limited_body
+from .auth import check_token
+from .body import operation_body
 from .description import PREFIXES_OUT, service_triples, validators
-from .errors import Forbidden, Unauthorized
 from .jobs import Query, Update
 from .negotiation import GRAPH_FORMATS, negotiate, prefers_html
 from .pages import query_page
@@ -31,18 +29,6 @@ TRUNCATED = "X-Results-Truncated"
 def format_override(request: Request) -> str | None:
     """SPARQLWrapper and others send `format` or `output`; both override Accept."""
     return request.query_params.get("format") or request.query_params.get("output")
-
-
-def check_token(request: Request) -> None:
-    """Writes need the server's token as a Bearer credential: 403 when off or wrong, 401 when absent."""
-    token = request.app.state.settings.update_token
-    if token is None:
-        raise Forbidden("updates are disabled: start the server with KG_UPDATE_TOKEN set")
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given:
-        raise Unauthorized("updates need 'Authorization: Bearer <token>'")
-    if not secrets.compare_digest(given.strip().encode("latin-1"), token.encode()):
-        raise Forbidden("the update token is not valid")
 
 
 def base_iri(request: Request) -> str:
@@ -110,6 +96,6 @@ def sparql_get(request: Request) -> Response:
 
 @router.post("/sparql/", include_in_schema=False)
 @router.post("/sparql", openapi_extra=POST_SPEC, summary="A SPARQL query or update")
-def sparql_post(request: Request, body: bytes = Depends(limited_body)) -> Response:
+def sparql_post(request: Request, body: bytes = Depends(operation_body)) -> Response:
     params = list(request.query_params.multi_items())
     return run(from_post(request.headers.get("content-type"), params, body), request)

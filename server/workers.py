@@ -28,7 +28,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -40,16 +39,30 @@ from kg.change import Change
 from kg.settings import Settings
 from kg.store import Store
 
-from .errors import EngineError, Failure, QueryTimeout, ServiceUnavailable, WorkerCrashed, raised
+from .admission import Admission
+from .errors import EngineError, Failure, HttpError, QueryTimeout, ServiceUnavailable, raised
 from .jobs import Call, Job, Lowered, Query, Update
-from .requests import request_id
+from .requests import deadline, request_id
 from .results import Serialized
 from .snapshots import Snapshots
 from .streaming import StreamCut, Streamed
+from .worker_memory import died, out_of_memory
 
 LOAD_TIMEOUT = 3600.0  # seconds the mother may take to read the store
 LOG_LENGTH = 256  # changes kept for workers that are behind
+READY_TIMEOUT = 60.0  # seconds a new worker may take to open its store
 log = logging.getLogger("kg.workers")
+
+
+@dataclass(frozen=True)
+class _Due:
+    """When an operation must end (a time.monotonic()), and its deadline in seconds, for messages."""
+
+    at: float
+    seconds: float
+
+    def left(self) -> float:
+        return max(0.0, self.at - time.monotonic())
 
 
 @dataclass(eq=False)
@@ -57,6 +70,7 @@ class _Worker:
     pid: int
     conn: Connection
     version: int
+    pinned: int | None = None  # the snapshot version it was forked on, until it is counted in
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -87,11 +101,32 @@ class _Mother:
         _, self.version, self.sandboxed = self.control.recv()
 
     def fork(self, snapshot: Path | None) -> _Worker:
+        """A new worker, once it has its store open."""
         with self.lock:
             self.control.send(("fork", None if snapshot is None else str(snapshot)))
             fd = recv_handle(self.control)
             _, pid, version = self.control.recv()
-        return _Worker(pid, Connection(fd), version)
+        worker = _Worker(pid, Connection(fd), version)
+        try:
+            if not worker.conn.poll(READY_TIMEOUT):
+                raise EngineError(f"a new engine worker did not open its store within {READY_TIMEOUT:g} s")
+            worker.conn.recv()
+        except (EOFError, OSError):
+            worker.kill()
+            raise EngineError(f"a new engine worker ended before it was ready (status {self.ended(pid)})") from None
+        except BaseException:
+            worker.kill()
+            raise
+        return worker
+
+    def ended(self, pid: int) -> int | None:
+        """How worker `pid` ended (exit code, or minus the signal); None when not known."""
+        try:
+            with self.lock:
+                self.control.send(("ended", pid))
+                return self.control.recv()[1]
+        except (EOFError, OSError, TypeError):
+            return None
 
     def apply(self, changes: list[tuple], version: int, generation: int) -> None:
         with self.lock:
@@ -112,7 +147,7 @@ class WorkerPool:
     def __init__(self, store: Store, settings: Settings) -> None:
         self._store, self._settings = store, settings
         self._size, self._timeout = settings.workers, settings.query_timeout
-        self._admission = threading.BoundedSemaphore(settings.workers + settings.max_pending)
+        self._admission = Admission(settings.workers, settings.max_pending)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()  # workers, version and log
@@ -124,10 +159,10 @@ class WorkerPool:
         self._disk = settings.worker_data == "disk" and store.path is not None
         self._snapshots: Snapshots | None = None
         self._snapshot: Path | None = None  # the newest, when workers read from disk
+        self._forking: list[int] = []  # versions of the snapshots given to workers not yet counted in
         self._spawning = 0
         self._closed = False
         self._background: set[_Worker] = set()  # workers of background jobs, one per job
-        self._opening: Counter[int] = Counter()  # versions whose snapshot a worker being forked will open
         self.on_commit: Callable[[Change, int], None] | None = None  # told of each write of data
 
     @property
@@ -140,6 +175,11 @@ class WorkerPool:
         """Workers alive now."""
         with self._lock:
             return len(self._workers)
+
+    @property
+    def served_from_disk(self) -> bool:
+        """Whether the store is on disk (not a test's in-memory store)."""
+        return self._store.path is not None
 
     @property
     def generation(self) -> int:
@@ -170,6 +210,7 @@ class WorkerPool:
         try:
             worker = self._fork()
             with self._lock:
+                self._unpin(worker.pinned)  # counted in: its version keeps its snapshot from now on
                 if self._closed:
                     worker.kill()
                     return
@@ -181,36 +222,53 @@ class WorkerPool:
             with self._lock:
                 self._spawning -= 1
 
-    def _fork(self, *, again: bool = True, into: set[_Worker] | None = None) -> _Worker:
-        """A new worker, on the newest snapshot (kept until it is `into` the set of workers given)."""
+    def _fork(self, *, again: bool = True) -> _Worker:
+        """A new worker, on the newest snapshot (when workers read from disk), which stays
+        pinned — never removed — until `_spawn` counts the worker in."""
         mother = self._mother
         if mother is None or self._closed:
             raise EngineError("the engine is not running")
+        with self._lock:
+            snapshot, version = self._snapshot, self._version
+            self._forking.append(version)
         try:
-            with self._lock:
-                snapshot, version = self._snapshot, self._version
-                self._opening[version] += 1
-            try:
-                worker = mother.fork(snapshot)
-                if snapshot is not None:
-                    worker.version = version
-                if into is not None:
-                    with self._lock:
-                        into.add(worker)
-            finally:
-                with self._lock:
-                    self._opening[version] -= 1
-                    self._opening += Counter()  # drops the versions no fork is opening
-            return worker
+            worker = mother.fork(snapshot)
         except (EOFError, OSError, TypeError) as error:  # TypeError: its socket was closed under us
+            with self._lock:
+                self._unpin(version)
             if self._closed or not again:
                 raise EngineError(f"the engine's mother process is gone: {error}") from None
+        except BaseException:
+            with self._lock:
+                self._unpin(version)
+            raise
+        else:
+            worker.pinned = version
+            if snapshot is not None:
+                worker.version = version
+            return worker
         log.error("the engine's mother process ended; starting it again")
         with self._writing:
             if self._mother is mother and not self._closed:
                 mother.stop()
                 self._mother = _Mother(self._store, self._settings, self._version, self._snapshot)
-        return self._fork(again=False, into=into)
+        return self._fork(again=False)
+
+    def _unpin(self, version: int | None) -> None:
+        """Let go of a snapshot pinned by `_fork` (hold `_lock`)."""
+        if version is not None:
+            self._forking.remove(version)
+
+    def _prune(self) -> None:
+        """Remove the snapshots no worker can still open: those older than the newest that no
+        worker stands on and no worker being forked was given."""
+        if self._snapshots is None:
+            return
+        with self._lock:
+            keep = {w.version for w in self._workers | self._background} | set(self._forking)
+            stale = self._snapshots.stale(keep, below=self._version)
+        for path in stale:
+            Snapshots.remove(path)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill `worker` now; fork its successor in the background."""
@@ -223,7 +281,7 @@ class WorkerPool:
 
     def close(self) -> None:
         with self._lock:
-            self._closed = True
+            self._closed = self._admission.closed = True
             workers, self._workers = list(self._workers | self._background), set()
         for worker in workers:
             worker.kill()
@@ -234,9 +292,15 @@ class WorkerPool:
 
     # -- jobs ----------------------------------------------------------------------------------
 
-    def _checkout(self) -> _Worker:
-        deadline = time.monotonic() + self._timeout
-        while (left := deadline - time.monotonic()) > 0:
+    def _due(self, timeout: float | None) -> _Due:
+        """When an operation must end: `timeout` seconds from now when given, else KG_QUERY_TIMEOUT
+        from its request's arrival, so that waiting for a worker counts against it."""
+        if timeout:
+            return _Due(time.monotonic() + timeout, timeout)
+        return _Due(deadline(self._timeout), self._timeout)
+
+    def _checkout(self, due: _Due) -> _Worker:
+        while (left := due.left()) > 0:
             try:
                 worker = self._idle.get(timeout=min(left, 0.25))
             except queue.Empty:
@@ -247,65 +311,65 @@ class WorkerPool:
             if self._can_catch_up(worker):
                 return worker
             self._replace(worker)  # further behind than the log of changes reaches
-        raise ServiceUnavailable("every engine worker stayed busy; try again shortly")
+        raise ServiceUnavailable(f"every engine worker stayed busy until this operation's {due.seconds:g} s "
+                                 "deadline; try again shortly")
 
     def _can_catch_up(self, worker: _Worker) -> bool:
         with self._lock:
             return self._disk or not self._log or worker.version >= self._log[0][0] - 1
 
     def _catch_up(self, worker: _Worker) -> None:
-        """Bring `worker` to the newest version: the changes it missed, or the newest snapshot."""
+        """Bring `worker` to the newest version: the changes it missed, or the newest snapshot
+        (its version is the worker's from the moment it is read, so it is never pruned before
+        the worker opens it)."""
         with self._lock:
-            version, snapshot = self._version, self._snapshot
+            if worker.version == self._version:
+                return
+            snapshot = self._snapshot
             missed = [change for v, change, _ in self._log if v > worker.version]
-            generation = self._log[-1][2] if self._log else 0
-        if worker.version == version:
-            return
+            generation = self._log[-1][2] if self._log else self._store.generation
+            worker.version = self._version
         if snapshot is not None:
             worker.conn.send(("open", str(snapshot)))
         elif missed:
             worker.conn.send(("changes", missed, generation))
-        worker.version = version
-        if self._snapshots is not None:
-            with self._lock:
-                in_use = {w.version for w in self._workers | self._background} | set(self._opening)
-            self._snapshots.keep(in_use)
+        self._prune()
 
-    def _ask(self, worker: _Worker, job: Job, timeout: float | None = None, *how: str) -> Any:
+    def _ask(self, worker: _Worker, job: Job, due: _Due, *how: str) -> Any:
         """Send `job` to `worker` and wait for its reply (or, for a stream, its first piece) until
         the deadline. `how` is ("stream",), ("scratch", path) or nothing (a plain job)."""
-        timeout = timeout or self._timeout
         try:
             self._catch_up(worker)
             worker.conn.send((how[0], job, *how[1:]) if how else ("job", job))
-            if not worker.conn.poll(timeout):
-                raise QueryTimeout(f"the operation was stopped at its {timeout:g} s deadline")
-            return worker.conn.recv()
-        except (EOFError, OSError) as error:
-            log.error("engine worker %d ended while running %s (request %s): %s",
-                      worker.pid, type(job).__name__, request_id(), error or type(error).__name__)
-            raise WorkerCrashed("the engine worker running this operation ended; it has been replaced") from None
+            if not worker.conn.poll(due.left()):
+                raise QueryTimeout(f"the operation was stopped at its {due.seconds:g} s deadline")
+            reply = worker.conn.recv()
+        except (EOFError, OSError):
+            raise self._died(worker, type(job).__name__) from None
+        if isinstance(reply, Failure) and reply.kind == "memory":
+            raise out_of_memory(self._settings)
+        return reply
 
-    def _admitted(self) -> None:
-        if self._closed:
-            raise ServiceUnavailable("the server is stopping")
-        if not self._admission.acquire(blocking=False):
-            raise ServiceUnavailable("too many operations at once; try again shortly")
+    def _died(self, worker: _Worker, doing: str) -> HttpError:
+        """The error for an operation whose worker ended under it, with why, as far as known."""
+        mother = self._mother
+        error = died(None if mother is None else mother.ended(worker.pid), self._settings)
+        log.error("engine worker %d ended while running %s (request %s): %s",
+                  worker.pid, doing, request_id(), error.message)
+        return error
 
     def run(self, job: Job, *, timeout: float | None = None) -> Any:
         """A read job's result; 503 when overloaded or past the deadline, the job's own error else."""
         self.start()
-        self._admitted()
-        try:
-            worker = self._checkout()
+        due = self._due(timeout)
+        with self._admission.held():
+            worker = self._checkout(due)
             try:
-                reply = self._ask(worker, job, timeout)
+                reply = self._ask(worker, job, due)
             except BaseException:
                 self._replace(worker)
                 raise
             self._idle.put(worker)
-        finally:
-            self._admission.release()
         if isinstance(reply, Failure):
             raise raised(reply)
         return reply[1]
@@ -320,9 +384,12 @@ class WorkerPool:
         their CPU and their places: for the work made after writes (statistics …), which may
         take minutes on a large graph."""
         self.start()
-        worker = self._fork(into=self._background)
+        worker = self._fork()
+        with self._lock:
+            self._unpin(worker.pinned)  # counted in: its version keeps its snapshot from now on
+            self._background.add(worker)
         try:
-            reply = self._ask(worker, Lowered(job), timeout)
+            reply = self._ask(worker, Lowered(job), self._due(timeout))
         finally:
             with self._lock:
                 self._background.discard(worker)
@@ -331,46 +398,50 @@ class WorkerPool:
             raise raised(reply)
         return reply[1]
 
+    def waiting(self) -> contextlib.AbstractContextManager[None]:
+        """A place in admission for waiting on the same read in flight (see `admission`)."""
+        return self._admission.waiting()
+
     def stream(self, job: Query, *, timeout: float | None = None) -> Serialized | Streamed:
         """A query's answer: whole when it is one piece, else `Streamed`, which keeps the worker
         (and its place in admission) until its last piece, the deadline, or its `close`."""
         self.start()
-        self._admitted()
-        timeout = timeout or self._timeout
-        deadline = time.monotonic() + timeout
+        due = self._due(timeout)
+        self._admission.enter()
         try:
-            worker = self._checkout()
+            worker = self._checkout(due)
             try:
-                reply = self._ask(worker, job, timeout, "stream")
+                reply = self._ask(worker, job, due, "stream")
             except BaseException:
                 self._replace(worker)
                 raise
         except BaseException:
-            self._admission.release()
+            self._admission.leave()
             raise
         if not isinstance(reply, Failure) and reply[0] == "part":
-            pieces = self._pieces(worker, deadline, timeout, job.max_rows)
+            pieces = self._pieces(worker, due, job.max_rows)
             next(pieces)  # started, so that closing it always runs its end
             return Streamed(reply[1], reply[2], pieces)
         self._idle.put(worker)
-        self._admission.release()
+        self._admission.leave()
         if isinstance(reply, Failure):
             raise raised(reply)
         return reply[1]
 
-    def _pieces(self, worker: _Worker, deadline: float, timeout: float, max_rows: int) -> Iterator[bytes]:
+    def _pieces(self, worker: _Worker, due: _Due, max_rows: int) -> Iterator[bytes]:
         """The rest of a streamed answer; at its end the worker goes back, or is replaced when
         the stream stopped half-way (the deadline, a crash, or the client going away)."""
         finished = False
         try:
             yield b""
             while True:
-                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                    raise StreamCut("deadline", f"the query was stopped at its {timeout:g} s deadline")
+                if not worker.conn.poll(due.left()):
+                    raise StreamCut("deadline", f"the query was stopped at its {due.seconds:g} s deadline")
                 reply = worker.conn.recv()
                 if isinstance(reply, Failure):
-                    finished = not reply.dirty
-                    raise StreamCut("engine", reply.message)
+                    finished = not reply.dirty and reply.kind != "memory"
+                    raise StreamCut("engine", out_of_memory(self._settings).message if reply.kind == "memory"
+                                    else reply.message)
                 if reply[0] == "part":
                     yield reply[2]
                     continue
@@ -380,14 +451,13 @@ class WorkerPool:
                                            f"{self._settings.max_result_bytes} bytes; narrow it, or page with LIMIT")
                 return
         except (EOFError, OSError):
-            log.error("engine worker %d ended while streaming (request %s)", worker.pid, request_id())
-            raise StreamCut("engine", "the engine worker ended; it has been replaced") from None
+            raise StreamCut("engine", self._died(worker, "a streamed query").message) from None
         finally:
             if finished:
                 self._idle.put(worker)
             else:
                 self._replace(worker)
-            self._admission.release()
+            self._admission.leave()
 
     def touched_since(self, version: int) -> frozenset[str] | None:
         """The predicates written after `version`; None when any may have been."""
@@ -407,27 +477,35 @@ class WorkerPool:
         """Run an update on a worker's copy (in memory, or a scratch snapshot) under the deadline,
         then commit its effect."""
         self.start()
-        self._admitted()
+        due = self._due(None)
+        with self._admission.held(), self._write_lock(due), self._scratch() as scratch:
+            worker = self._checkout(due)
+            try:
+                reply = self._ask(worker, job, due, *(("scratch", str(scratch)) if scratch else ()))
+                if not isinstance(reply, Failure):
+                    change = Change.decode(reply[1])
+                    self._commit(change, worker)
+            except BaseException:
+                self._replace(worker)  # its copy may hold part of the update
+                raise
+            if isinstance(reply, Failure) and reply.dirty:
+                self._replace(worker)
+            else:
+                self._idle.put(worker)
+            if isinstance(reply, Failure):
+                raise raised(reply)
+            return change
+
+    @contextlib.contextmanager
+    def _write_lock(self, due: _Due) -> Iterator[None]:
+        """The one write at a time, waited for until the deadline at most."""
+        if not self._writing.acquire(timeout=due.left()):
+            raise ServiceUnavailable(f"other writes held the store until this one's {due.seconds:g} s deadline; "
+                                     "try again shortly")
         try:
-            with self._writing, self._scratch() as scratch:
-                worker = self._checkout()
-                try:
-                    reply = self._ask(worker, job, None, *(("scratch", str(scratch)) if scratch else ()))
-                    if not isinstance(reply, Failure):
-                        change = Change.decode(reply[1])
-                        self._commit(change, worker)
-                except BaseException:
-                    self._replace(worker)  # its copy may hold part of the update
-                    raise
-                if isinstance(reply, Failure) and reply.dirty:
-                    self._replace(worker)
-                else:
-                    self._idle.put(worker)
-                if isinstance(reply, Failure):
-                    raise raised(reply)
-                return change
+            yield
         finally:
-            self._admission.release()
+            self._writing.release()
 
     @contextlib.contextmanager
     def _scratch(self) -> Iterator[Path | None]:
@@ -445,7 +523,7 @@ class WorkerPool:
         """Commit a change made here: a Graph Store write, or a `derived` one (what is made from
         the data, written back: it leaves the store's generation, and tells no one)."""
         self.start()
-        with self._writing:
+        with self._write_lock(self._due(None)):
             self._commit(change, None, derived=derived)
 
     def _commit(self, change: Change, ran_on: _Worker | None, *, derived: bool = False) -> None:
@@ -454,13 +532,13 @@ class WorkerPool:
         self._store.apply(change, derived=derived)
         generation = self._store.generation
         snapshot = None if self._snapshots is None else self._snapshots.make(self._version + 1)
-        encoded = change.encode()
-        self._locked_commit(change, encoded, snapshot, ran_on, generation)
+        self._logged(change, change.encode(), snapshot, ran_on, generation)
         if not derived and self.on_commit is not None:
             self.on_commit(change, generation)
 
-    def _locked_commit(self, change: Change, encoded: tuple, snapshot: Path | None, ran_on: _Worker | None,
-                       generation: int) -> None:
+    def _logged(self, change: Change, encoded: tuple, snapshot: Path | None, ran_on: _Worker | None,
+                generation: int) -> None:
+        """The new version: its snapshot for workers on disk, else its change in the log (and to the mother)."""
         with self._lock:
             self._version += 1
             self._touched.append((self._version, change.predicates))

@@ -17,6 +17,7 @@ from bench.live import build_store, process_of, serving
 from . import crash, fuzz
 from .differential import differential
 from .measure import Outcome, open_files, rss_mib, settle
+from .resources import resource_attacks
 from .soak import soak
 
 console = Console(width=130)
@@ -98,6 +99,8 @@ def main(
         crash.during_load(workdir, crash_store, outcomes[2], triples=triples)
         console.print("differential answers …")
         differential(outcomes[3])
+        console.print("resource attacks …")
+        outcomes += resource_attacks(build_store(workdir / "attacks"))
     console.print(_table(outcomes))
     for outcome in outcomes:
         for line in outcome.notes[:12]:

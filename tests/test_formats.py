@@ -5,15 +5,15 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg import formats
+from kg import dumps, formats
 from kg.output import OutputFormat
-from server import dumps, linked_data, negotiation
+from server import linked_data, negotiation
 
 PLACES = [
     ("SPARQL results", negotiation.RESULT_FORMATS, "results"),
     ("SPARQL and Graph Store graphs", negotiation.GRAPH_FORMATS, "graph"),
     ("entity pages", linked_data.ENTITY_FORMATS, "entity"),
-    ("dumps", dumps.FORMATS, "dump"),
+    ("dumps", (dumps.FORMAT,), "dump"),
 ]
 
 

@@ -5,11 +5,9 @@ whole (no worker lost, no 500 without its headers)."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from bait import bait_server
@@ -18,8 +16,6 @@ from fastapi.testclient import TestClient
 from kg.settings import Settings
 from kg.store import Store
 from server.app import create_app
-from server.dumps import PREFIX as DUMPS_PREFIX
-from server.dumps import Folder
 from server.errors import WorkerCrashed
 
 TOKEN = "s3cret"
@@ -240,21 +236,7 @@ def test_options_says_what_is_allowed(client: TestClient, path: str, allowed: se
     assert client.options("/no/such/path").status_code == 404
 
 
-# -- files and processes ---------------------------------------------------------------------------
-
-
-def test_stale_dump_folders_are_removed_and_ours_goes_with_us(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", None)
-    dead = 4_194_304 + 1  # above Linux's largest PID: no process has it
-    stale = tmp_path / f"{DUMPS_PREFIX}{dead}-abc"
-    stale.mkdir()
-    mine = Folder()
-    assert not stale.exists() and mine.path.name.startswith(f"{DUMPS_PREFIX}{os.getpid()}-")
-    mine.close()
-    assert list(tmp_path.iterdir()) == []
+# -- pages -----------------------------------------------------------------------------------------
 
 
 def test_pages_link_only_http_iris(client: TestClient) -> None:

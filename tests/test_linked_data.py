@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
+from kg import dumps, search_index
+from kg.products import folder_of
 from kg.settings import Settings
 from kg.store import Store
 from kg.terms import to_rdflib
@@ -28,6 +31,9 @@ CAUSES = "/id/source/medlineplus/x-linked-hyper-igm-syndrome/causes"
 
 @pytest.fixture(scope="module")
 def client(default_store: Store) -> Iterator[TestClient]:
+    """The app over the default graph, its search index and dumps made first (as a load makes them)."""
+    search_index.build(default_store, folder_of(default_store) / "search")
+    dumps.write(default_store, folder_of(default_store) / "dumps", generation=7)
     with TestClient(create_app(default_store, Settings(workers=1))) as test_client:
         yield test_client
 
@@ -154,56 +160,160 @@ def test_context_names_our_properties(client: TestClient) -> None:
 
 def test_dumps_list_and_reload_to_the_same_graph(client: TestClient, default_store: Store, tmp_path: Path) -> None:
     listing = client.get("/dumps", headers={"Accept": "application/json"}).json()
-    assert {d["file"] for d in listing} == {"higm-kg.ttl", "higm-kg.nt", "higm-kg.nq", "higm-kg.jsonld"}
-    union = graph_of(default_store.triples())
-    for entry in listing:
+    graphs = default_store.graphs()
+    assert {d["name"] for d in listing["files"]} == {"higm-kg.nq.gz", *(dumps.filename(g) for g in graphs)}
+    assert listing["generation"] == 7 and listing["making"] is None
+    for entry in listing["files"]:
         response = client.get(entry["url"])
-        assert response.status_code == 200
-        assert len(response.content) == entry["size"]
+        assert response.status_code == 200 and response.headers["content-type"] == "application/gzip"
+        assert len(response.content) == entry["size"] and response.headers["etag"] == f'"{entry["sha256"]}"'
         assert hashlib.sha256(response.content).hexdigest() == entry["sha256"]
-        fmt = ox.RdfFormat.from_media_type(entry["media_type"])
-        downloaded = tmp_path / entry["file"]
-        downloaded.write_bytes(response.content)
+        assert (entry["format"], entry["media_type"], entry["encoding"]) == ("N-Quads", "application/n-quads", "gzip")
         fresh = Store.open()
-        fresh.bulk_load(downloaded, fmt)
-        if fmt.supports_datasets:
-            for graph in default_store.graphs():
-                assert isomorphic(graph_of(fresh.triples(graph)), graph_of(default_store.triples(graph))), graph
-        assert isomorphic(graph_of(fresh.triples()), union), entry["file"]
+        downloaded = tmp_path / "dump.nq"
+        downloaded.write_bytes(gzip.decompress(response.content))
+        fresh.bulk_load(downloaded, ox.RdfFormat.N_QUADS)
+        for graph in [entry["graph"]] if entry["graph"] else graphs:
+            assert fresh.graphs() == ([graph] if entry["graph"] else graphs)
+            assert isomorphic(graph_of(fresh.triples(graph)), graph_of(default_store.triples(graph))), graph
 
 
 def test_dumps_page_and_void_point_to_them(client: TestClient) -> None:
     page = client.get("/dumps", headers={"Accept": HTML}).text
-    assert "higm-kg.nq" in page and "SHA-256" in page
+    assert "higm-kg.nq.gz" in page and "SHA-256" in page and "graph/hpo" not in page
     void = parsed(client.get("/.well-known/void", headers={"Accept": "text/turtle"}).text, "text/turtle")
-    dumps = {str(o) for o in void.objects(None, URIRef("http://rdfs.org/ns/void#dataDump"))}
-    assert "http://testserver/dumps/higm-kg.nq" in dumps and len(dumps) == 4
-    assert client.get("/dumps/nothing.ttl").status_code == 404
+    data_dump = URIRef("http://rdfs.org/ns/void#dataDump")
+    assert set(void.objects(URIRef(BASE + "graph/dataset"), data_dump)) == {URIRef("http://testserver/dumps/higm-kg.nq.gz")}
+    ontology = URIRef(BASE + "graph/ontology")
+    assert set(void.objects(ontology, data_dump)) == {URIRef("http://testserver/dumps/graph-ontology.nq.gz")}
+
+
+@pytest.mark.parametrize("path", ["/dumps/nothing.nq.gz", "/dumps/manifest.json", "/dumps/making.json",
+                                  "/dumps/..%2Fmanifest.json", "/dumps/.lock"])
+def test_only_listed_dumps_are_served(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+def _whole(client: TestClient) -> bytes:
+    return client.get("/dumps/higm-kg.nq.gz").content
+
+
+RANGES = [  # (Range, status, the part of the file expected as (start, end) or None)
+    ("bytes=0-99", 206, (0, 100)),
+    ("bytes=100-", 206, (100, None)),
+    ("bytes=-50", 206, (-50, None)),
+    ("bytes=0-0", 206, (0, 1)),
+    ("bytes=999999999-", 416, None),
+    ("bytes=-0", 416, None),
+    ("items=0-5", 200, (0, None)),  # a unit it does not know: ignored, the whole file sent (RFC 9110 §14.2)
+    ("bytes=9-2", 200, (0, None)),  # not a range: ignored the same way
+    ("bytes=x-y", 200, (0, None)),
+]
+
+
+@pytest.mark.parametrize(("header", "status", "part"), RANGES, ids=[r[0] for r in RANGES])
+def test_dumps_answer_ranges(client: TestClient, header: str, status: int, part: tuple[int, int | None] | None) -> None:
+    whole = _whole(client)
+    response = client.get("/dumps/higm-kg.nq.gz", headers={"Range": header})
+    assert response.status_code == status
+    if part is None:
+        assert response.headers["content-range"] == f"bytes */{len(whole)}"
+        return
+    start, end = part
+    expected = whole[start:end]
+    first = start % len(whole)
+    assert response.content == expected
+    if status == 206:
+        assert response.headers["content-range"] == f"bytes {first}-{first + len(expected) - 1}/{len(whole)}"
+
+
+def test_dumps_answer_several_ranges_and_if_range(client: TestClient) -> None:
+    whole = _whole(client)
+    several = client.get("/dumps/higm-kg.nq.gz", headers={"Range": "bytes=0-9,20-29"})
+    assert several.status_code == 206 and several.headers["content-type"].startswith("multipart/byteranges")
+    assert whole[0:10] in several.content and whole[20:30] in several.content
+    etag = client.head("/dumps/higm-kg.nq.gz").headers["etag"]
+    resumed = client.get("/dumps/higm-kg.nq.gz", headers={"Range": "bytes=10-", "If-Range": etag})
+    assert resumed.status_code == 206 and resumed.content == whole[10:]
+    changed = client.get("/dumps/higm-kg.nq.gz", headers={"Range": "bytes=10-", "If-Range": '"another"'})
+    assert changed.status_code == 200 and changed.content == whole
+
+
+def test_dumps_say_what_is_being_made(fresh_store: Store) -> None:
+    folder = folder_of(fresh_store) / "dumps"
+    with TestClient(create_app(fresh_store, Settings(workers=1))) as client:
+        assert client.get("/dumps", headers={"Accept": "application/json"}).json()["files"] == []
+        seen = []
+
+        def report(_: str) -> None:
+            seen.append(client.get("/dumps", headers={"Accept": "application/json"}).json()["making"])
+
+        dumps.write(fresh_store, folder, generation=3, report=report)
+        listing = client.get("/dumps", headers={"Accept": "application/json"}).json()
+    assert seen and all(m["generation"] == 3 and "higm-kg.nq.gz" in m["files"] for m in seen)
+    assert listing["making"] is None and listing["generation"] == 3
 
 
 # -- search ------------------------------------------------------------------------------------
 
 
-def test_search_ranks_exact_then_prefix_then_substring(client: TestClient) -> None:
+def test_search_ranks_exact_then_prefix_then_words(client: TestClient) -> None:
     hits = client.get("/api/search", params={"q": "cd40"}).json()
     ranks = [hit["rank"] for hit in hits]
     assert ranks == sorted(ranks) and ranks[0] == 0 and 1 in ranks and 2 in ranks
     assert {hit["label"] for hit in hits if hit["rank"] == 0} >= {"CD40"}
-    assert any(hit["iri"] == CD40LG and hit["rank"] == 1 for hit in hits)
-    assert all(hit["href"] for hit in hits)
+    assert any(hit["iri"] == CD40LG and hit["rank"] == 1 and hit["types"] == ["gene"] for hit in hits)
+    assert all(hit["href"] and hit["kind"] in {"label", "synonym", "curie", "definition"} for hit in hits)
 
 
-def test_search_ignores_case_and_diacritics(fresh_store: Store) -> None:
+SEARCHES = [  # (parameters, status, the first hit's (IRI, kind) or None for no hit)
+    ({"q": "HIGM1"}, 200, (MONDO, "synonym")),
+    ({"q": "hgnc:11935"}, 200, (CD40LG, "curie")),
+    ({"q": "CD40", "type": "protein"}, 200, ("http://purl.uniprot.org/uniprot/P25942", "synonym")),
+    ({"q": "CD40", "type": ["protein", "gene"], "limit": 1}, 200, ("https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/11919", "label")),
+    ({"q": "title:x OR *"}, 200, None),
+    ({"q": "CD40", "type": "tissue"}, 422, None),
+    ({"q": ""}, 422, None),
+    ({"q": "cd40", "limit": 0}, 422, None),
+]
+
+
+@pytest.mark.parametrize(("params", "status", "first"), SEARCHES, ids=[str(s[0]) for s in SEARCHES])
+def test_search_over_http(client: TestClient, params: dict[str, object], status: int,
+                          first: tuple[str, str] | None) -> None:
+    response = client.get("/api/search", params=params)
+    assert response.status_code == status
+    if status == 200:
+        hits = response.json()
+        assert ((hits[0]["iri"], hits[0]["kind"]) if hits else None) == first
+        assert len(hits) <= int(params.get("limit", 20))  # type: ignore[call-overload]
+
+
+def test_search_before_the_index_and_after_a_write(fresh_store: Store) -> None:
     with TestClient(create_app(fresh_store, Settings(workers=1, update_token=TOKEN))) as client:
+        waiting = client.get("/api/search", params={"q": "HIGM1"})
+        assert waiting.json() == [] and waiting.headers["x-search-index"] == "being made"
+        search_index.build(fresh_store, folder_of(fresh_store) / "search")
+        ready = client.get("/api/search", params={"q": "HIGM1"})
+        assert ready.json()[0]["iri"] == MONDO and "x-search-index" not in ready.headers
         data = '<http://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "Sjögren syndrome" .'
         client.put("/store", params={"graph": "http://example.org/g"}, content=data,
                    headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"})
+        search_index.update(fresh_store, folder_of(fresh_store) / "search", ["http://example.org/s"])
         hits = client.get("/api/search", params={"q": "SJOGREN"}).json()
-        assert [hit["iri"] for hit in hits] == ["http://example.org/s"]
-        assert client.get("/api/search", params={"q": "HIGM1"}).json()[0]["rank"] == 0
-        assert client.get("/api/search", params={"q": ""}).status_code == 422
+        assert [(hit["iri"], hit["rank"]) for hit in hits] == [("http://example.org/s", 1)]
 
 
-def test_dataset_dump_keeps_graph_names(client: TestClient, default_store: Store) -> None:
-    quads = ox.parse(client.get("/dumps/higm-kg.nq").content, format=ox.RdfFormat.N_QUADS)
-    assert {q.graph_name.value for q in quads} == set(default_store.graphs())
+def test_from_a_search_to_a_query(client: TestClient) -> None:
+    """The README's two steps: the IRIs of the hits in a VALUES block."""
+    hits = client.get("/api/search", params={"q": "HIGM1", "type": "condition"}).json()
+    iris = " ".join(str(ox.NamedNode(hit["iri"])) for hit in hits)
+    query = f"""PREFIX kg: <https://w3id.org/higm-kg/vocab#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?condition ?label WHERE {{
+      VALUES ?condition {{ {iris} }}
+      ?condition kg:hasPhenotype ?feature . ?feature rdfs:label ?label
+    }} ORDER BY ?label"""
+    response = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
+    rows = response.text.splitlines()
+    assert rows[0] == "condition,label" and f"{MONDO},Neutropenia" in rows and len(rows) > 10

@@ -3,6 +3,7 @@ by fact, evidence sentences, bad input, and --strict."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,9 @@ from cli.main import app as cli
 from kg.store import Store
 from loaders import LoadError, LoadOptions, loader_for, write
 from loaders.build import build
+from loaders.medlineplus import gene_list
 from loaders.medlineplus.lexicon import Lexicon
+from loaders.medlineplus.page import Section, read_html
 from ontology import PREFIXES
 
 FIXTURES = ROOT / "tests" / "data" / "medlineplus"
@@ -96,6 +99,9 @@ def test_every_statement_has_its_sentence(both: Store) -> None:
 
 # -- fixture pages, fact by fact ---------------------------------------------------------------
 
+INHERITANCE = "SELECT ?inheritance WHERE { ?c a kg:Condition ; kg:hasModeOfInheritance ?inheritance }"
+AD, AR = "http://purl.obolibrary.org/obo/HP_0000006", "http://purl.obolibrary.org/obo/HP_0000007"
+SPORADIC = "http://purl.obolibrary.org/obo/HP_0003745"
 FIXTURE_FACTS: list[tuple[str, str, set[tuple[str, ...]]]] = [
     ("marfan-syndrome.txt", "SELECT ?symbol ?inheritance WHERE { ?g kg:causes ?c ; kg:symbol ?symbol . ?c kg:hasModeOfInheritance ?inheritance }",
      {("FBN1", "http://purl.obolibrary.org/obo/HP_0000006")}),
@@ -157,6 +163,17 @@ FIXTURE_FACTS: list[tuple[str, str, set[tuple[str, ...]]]] = [
                             "CONTAINS(?sentence, 'seen')) }"), set()),  # footer and scripts are not read
     ("metatropic-dysplasia.txt", ("SELECT ?symbol ?inheritance WHERE { ?g kg:causes ?c ; kg:symbol ?symbol . "
                                  "?c kg:hasModeOfInheritance ?inheritance }"), {("TRPV4", "http://purl.obolibrary.org/obo/HP_0000006")}),
+    ("zellweger-spectrum-disorder.txt", INHERITANCE, {(AR,)}),
+    ("pachyonychia-congenita.txt", INHERITANCE, {(AD,)}),  # "is an autosomal dominant condition"
+    ("williams-syndrome.txt", INHERITANCE, {(AD,), (SPORADIC,)}),  # "is considered …"; a related condition's "sporadic" left out
+    ("charcot-marie-tooth-disease.txt", INHERITANCE, {(AD,), (AR,), ("http://purl.obolibrary.org/obo/HP_0001423",)}),
+    ("bardet-biedl-syndrome.html", INHERITANCE, {(AR,)}),
+    ("kabuki-syndrome.html", INHERITANCE, {(AD,), ("http://purl.obolibrary.org/obo/HP_0001423",)}),  # the past left out
+    ("inflammatory-bowel-disease.html", INHERITANCE, set()),
+    ("kabuki-syndrome.html", "SELECT ?alias WHERE { ?g kg:symbol 'KMT2D' ; skos:altLabel ?alias }", {("MLL2",)}),
+    ("kabuki-syndrome.html", "SELECT ?g WHERE { ?g kg:symbol 'MLL2' }", set()),  # an alias is never a gene
+    ("pachyonychia-congenita.txt", "SELECT ?g WHERE { ?g kg:symbol ?s FILTER(?s IN ('PC-K16', 'KTR16')) }", set()),
+    ("inflammatory-bowel-disease.html", "SELECT ?s WHERE { ?g a kg:Gene ; kg:symbol ?s FILTER(STRSTARTS(?s, 'HLA')) }", set()),
 ]
 
 
@@ -169,6 +186,123 @@ def fixture_stores() -> dict[str, Store]:
                          ids=[f"{f}: {s.split('WHERE')[0][7:40]}" for f, s, _ in FIXTURE_FACTS])
 def test_fixture_facts(fixture_stores: dict[str, Store], fixture: str, sparql: str, expected: set[tuple[str, ...]]) -> None:
     assert ask(fixture_stores[fixture])(sparql) == expected
+
+
+# -- every gene a fixture page names, by how it was found ------------------------------------------
+
+CAUSE, LISTED, DELETION, ASSOCIATION = "StatedCause", "ListedAssociation", "Deletion", "StatedAssociation"
+PEX = ("PEX10", "PEX12", "PEX13", "PEX14", "PEX16", "PEX19", "PEX2", "PEX3", "PEX5")
+BBS = ("ARL6", "BBS12", "BBS2", "BBS4", "BBS5", "BBS7", "BBS9", "MKS1", "TTC8")
+GENES = [
+    ("zellweger-spectrum-disorder.txt", {**dict.fromkeys(("PEX1", "PEX6", "PEX26"), CAUSE), **dict.fromkeys(PEX, LISTED)}),
+    ("bardet-biedl-syndrome.html", {**dict.fromkeys(("BBS1", "BBS10", "MKKS"), CAUSE), **dict.fromkeys(BBS, LISTED)}),
+    ("pachyonychia-congenita.txt", dict.fromkeys(("KRT6A", "KRT6B", "KRT6C", "KRT16", "KRT17"), CAUSE)),
+    ("williams-syndrome.txt", {**dict.fromkeys(("ELN", "LIMK1", "GTF2I", "GTF2IRD1"), DELETION), "CLIP2": LISTED}),
+    ("charcot-marie-tooth-disease.txt", dict.fromkeys(("PMP22", "MPZ", "GJB1", "MFN2", "GDAP1", "SH3TC2", "NEFL"), CAUSE)),
+    ("kabuki-syndrome.html", dict.fromkeys(("KMT2D", "KDM6A"), CAUSE)),
+    ("inflammatory-bowel-disease.html", dict.fromkeys(("NOD2", "ATG16L1", "IL23R", "IRGM", "IL10"), ASSOCIATION)),
+    ("usher-syndrome.html", dict.fromkeys(("MYO7A", "USH2A", "CLRN1"), CAUSE)),
+    ("tuberous-sclerosis-complex.txt", dict.fromkeys(("TSC1", "TSC2"), CAUSE)),
+    ("marfan-syndrome.txt", {"FBN1": CAUSE}),
+]
+LINKS = """SELECT ?symbol ?basis WHERE { ?st rdf:predicate ?p ; rdf:subject|rdf:object ?g ; kg:linkBasis ?basis .
+    ?g a kg:Gene ; kg:symbol ?symbol FILTER(?p IN (kg:causes, kg:relatedGene)) }"""
+
+
+@pytest.mark.parametrize(("fixture", "expected"), GENES, ids=[g[0] for g in GENES])
+def test_every_gene_a_page_names_is_found_once_by_how(fixture_stores: dict[str, Store], fixture: str,
+                                                      expected: dict[str, str]) -> None:
+    found = ask(fixture_stores[fixture])(LINKS)
+    assert found == {(symbol, f"https://w3id.org/higm-kg/vocab#{basis}") for symbol, basis in expected.items()}
+    genes = ask(fixture_stores[fixture])("SELECT ?symbol WHERE { ?g a kg:Gene ; kg:symbol ?symbol }")
+    assert genes == {(symbol,) for symbol in expected}  # no other gene
+
+
+EVIDENCE = """SELECT ?sentence WHERE { ?st rdf:subject|rdf:object ?g ; rdf:predicate ?p ; kg:evidence ?sentence .
+    ?g kg:symbol '{symbol}' FILTER(?p IN (kg:causes, kg:relatedGene)) }"""
+CITED = [
+    ("zellweger-spectrum-disorder.txt", "PEX10", ("Learn more about the genes associated with Zellweger spectrum disorder PEX1 "
+     "PEX10 PEX12 PEX13 PEX14 PEX16 PEX19 PEX2 PEX26 PEX3 PEX5 PEX6")),
+    ("bardet-biedl-syndrome.html", "TTC8", ("Learn more about the genes associated with Bardet-Biedl syndrome ARL6 BBS1 "
+     "BBS10 BBS12 BBS2 BBS4 BBS5 BBS7 BBS9 MKKS MKS1 TTC8")),
+    ("zellweger-spectrum-disorder.txt", "PEX1", "Variants in the PEX1 gene account for more than half of all cases."),
+    ("charcot-marie-tooth-disease.txt", "MFN2", ("Mutations in the MFN2 gene are found in about a fifth of people with "
+     "the axonal form of the disorder.")),  # not "… can also cause a similar but milder disorder called …"
+    ("charcot-marie-tooth-disease.txt", "GJB1", "The X-linked form is caused by an altered GJB1 gene."),
+    ("williams-syndrome.txt", "CLIP2", ("Learn more about the genes associated with Williams syndrome CLIP2 ELN GTF2I "
+     "GTF2IRD1 LIMK1")),
+]
+
+
+@pytest.mark.parametrize(("fixture", "symbol", "sentence"), CITED, ids=[f"{c[0]}: {c[1]}" for c in CITED])
+def test_a_gene_cites_the_sentence_that_states_it(fixture_stores: dict[str, Store], fixture: str, symbol: str,
+                                                  sentence: str) -> None:
+    cited = {row[0] for row in ask(fixture_stores[fixture])(EVIDENCE.replace("{symbol}", symbol))}
+    assert sentence in cited
+    assert all(" also cause " not in s and "without" not in s for s in cited), cited
+
+
+def test_pmp22_cites_only_the_sentences_that_state_it(fixture_stores: dict[str, Store]) -> None:
+    cited = {row[0] for row in ask(fixture_stores["charcot-marie-tooth-disease.txt"])(EVIDENCE.replace("{symbol}", "PMP22"))}
+    assert len(cited) == 3 and not any("without" in s for s in cited)
+
+
+def test_the_shared_page_cites_one_sentence_for_its_gene(both: Store) -> None:
+    """The sentence that states the cause; not the one about what the changes do to the protein."""
+    cited = ask(both)(f"""SELECT ?sentence WHERE {{ GRAPH <{LOADED}> {{ ?st rdf:predicate kg:causes ; kg:evidence ?sentence ;
+        kg:linkBasis kg:StatedCause }} }}""")
+    [(sentence,)] = cited
+    assert " gene cause X-linked hyper IgM syndrome" in sentence and sentence in MEDLINEPLUS_PAGE.read_text(encoding="utf-8")
+
+
+def test_the_report_counts_genes_by_how_they_were_found(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    pages = [FIXTURES / "zellweger-spectrum-disorder.txt", FIXTURES / "williams-syndrome.txt",
+             FIXTURES / "pachyonychia-congenita.txt"]
+    result = runner.invoke(cli, ["load", *map(str, pages), "--store", str(tmp_path / "store"), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    entries = {entry["topic"]: entry for entry in json.loads(report.read_text(encoding="utf-8"))}
+    zellweger, williams = entries["condition/zellweger-spectrum-disorder"], entries["condition/williams-syndrome"]
+    assert zellweger["genes"] == {"stated cause": 3, "deletion": 0, "stated association": 0, "listed association": 9}
+    assert williams["genes"] == {"stated cause": 0, "deletion": 4, "stated association": 0, "listed association": 1}
+    assert williams["genes_found"]["listed association"] == ["CLIP2"]
+    assert "12 genes, 3 stated cause, 9 listed association" in " ".join(result.stderr.split())
+    [warning] = entries["condition/pachyonychia-congenita"]["warnings"]
+    assert "'KTR16'" in warning and "left out" in warning
+
+
+LIST_TEXT = "Variants in the AAA1 gene cause it. Learn more about the genes associated with Example disorder"
+GENE_LISTS = [
+    ("text capture", Section("Causes", f"{LIST_TEXT} PEX1 PEX6 C9orf72", 1), ("PEX1", "PEX6", "C9orf72"), 0),
+    ("one gene", Section("Causes", "Learn more about the gene associated with Example disorder CD40LG", 1), ("CD40LG",), 0),
+    ("a word that is no symbol", Section("Causes", f"{LIST_TEXT} PEX1 and", 1), ("PEX1",), 1),
+    ("the name not where the list begins", Section("Causes", f"{LIST_TEXT.replace('Example', 'Other')} type VI PEX1 PEX6",
+                                                    1), ("PEX1", "PEX6"), 1),
+    ("HTML links, absolute and relative", Section("Causes", f"{LIST_TEXT} BBS1 ARL6", 1, links=(
+        ("BBS1", "/genetics/gene/bbs1/"), ("ARL6", "https://medlineplus.gov/genetics/gene/arl6/"),
+        ("cilia", "/genetics/understanding/cilia/"))), ("BBS1", "ARL6"), 0),
+    ("HTML link text that is no symbol", Section("Causes", f"{LIST_TEXT} BBS1 a gene", 1, links=(
+        ("BBS1", "/genetics/gene/bbs1/"), ("a gene", "/genetics/gene/bbs2/"))), ("BBS1",), 1),
+]
+
+
+@pytest.mark.parametrize(("case", "section", "symbols", "warnings"), GENE_LISTS, ids=[g[0] for g in GENE_LISTS])
+def test_the_page_gene_list(case: str, section: Section, symbols: tuple[str, ...], warnings: int) -> None:
+    prose, found = gene_list.split(section, "Example disorder", frozenset({"PEX1", "PEX6"}))
+    assert prose == "Variants in the AAA1 gene cause it." or not prose
+    assert found is not None and found.symbols == symbols and len(found.warnings) == warnings
+    assert found.text.startswith("Learn more about the gene")
+
+
+def test_a_causes_section_without_a_gene_list() -> None:
+    section = Section("Causes", "Variants in the AAA1 gene cause it.", 1)
+    assert gene_list.split(section, "Example disorder", frozenset()) == (section.text, None)
+
+
+def test_a_gene_list_heading_does_not_end_the_causes_section() -> None:
+    page = read_html((FIXTURES / "inflammatory-bowel-disease.html").read_text(encoding="utf-8"), "ibd.html")
+    causes = page.section("Causes")
+    assert causes is not None and len(causes.links) == 5 and "Inheritance" in page.sections
 
 
 def test_there_are_enough_fixtures() -> None:

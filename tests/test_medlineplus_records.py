@@ -133,6 +133,14 @@ def test_conditions_and_genes_are_linked_both_ways(loaded: tuple[Path, list[dict
     assert unlinked == []
 
 
+def test_a_records_related_genes_are_listed_associations(loaded: tuple[Path, list[dict[str, object]]]) -> None:
+    store, _ = loaded
+    found = select(store, """SELECT DISTINCT ?p ?basis WHERE { ?st rdf:predicate ?p ; kg:linkBasis ?basis ;
+        prov:wasDerivedFrom/dcterms:title ?section FILTER(?section IN ("Related Genes", "Related Health Conditions")) }""")
+    assert {(r["p"].split("#")[1], r["basis"].split("#")[1]) for r in found} == {
+        ("relatedGene", "ListedAssociation"), ("relatedCondition", "ListedAssociation")}
+
+
 SHARED = """SELECT ?symbol (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c kg:relatedGene ?g . ?g kg:symbol ?symbol }
             GROUP BY ?symbol HAVING (COUNT(DISTINCT ?c) > 1)"""
 
@@ -220,6 +228,8 @@ def test_the_report_says_what_each_record_gave(loaded: tuple[Path, list[dict[str
               and "ghr-summaries.xml" in str(r["source"])]
     assert "record C1, line 3" in str(higm["source"])
     assert higm["facts"]["kg:relatedGene"] == 1 and higm["facts"]["kg:xref"] == 4  # type: ignore[index]
+    assert higm["genes_found"] == {"stated cause": ["CD40LG"], "deletion": [], "stated association": [],
+                                   "listed association": []}  # in the record's list, and stated by its text
     assert {"section": "Description", "sentence": "X-linked hyper IgM syndrome is a disorder of the immune system "
                                                   "that mostly affects boys."} in higm["not_understood"]  # type: ignore[operator]
     assert {"source": str(BULK), "skipped_records": {"chromosome-summary": 1}} in report

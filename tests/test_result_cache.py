@@ -6,14 +6,19 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 
 import pytest
 from fastapi.testclient import TestClient
 
 from kg.settings import Settings
 from kg.store import Store
+from server.admission import Admission
 from server.app import create_app
-from server.result_cache import ResultCache
+from server.jobs import Query
+from server.metrics import Metrics
+from server.result_cache import CachingPool, ResultCache
 from server.results import Serialized
 from server.sparql import TRUNCATED
 
@@ -166,3 +171,57 @@ def test_entries_past_their_age_are_not_used(case: str, max_age: float | None, f
     cache = ResultCache(1 << 20)
     cache.put("key", Serialized(b"answer", "text/plain"))
     assert cache.get("key", max_age)[0] is found
+
+
+class Stalled:
+    """A pool whose reads all wait until `release` (a leader stuck past its waiters' deadlines)."""
+
+    version = 0
+
+    def __init__(self, workers: int, pending: int) -> None:
+        self.started, self.release = threading.Event(), threading.Event()
+        self.admission = Admission(workers, pending)
+
+    def run(self, job: Query, *, timeout: float | None = None) -> Serialized:
+        with self.admission.held():
+            self.started.set()
+            self.release.wait(30)
+        return Serialized(b"answer", "text/plain")
+
+    def waiting(self) -> AbstractContextManager[None]:
+        return self.admission.waiting()
+
+
+WAITERS = [  # pending places, waiters: how many give up at their deadline and how many are refused at once
+    ("all fit", 3, 3, 3, 0),
+    ("beyond the pending places", 2, 5, 2, 3),
+    ("no pending places", 0, 2, 0, 2),
+]
+
+
+@pytest.mark.parametrize(("case", "pending", "waiters", "timed_out", "refused"), WAITERS, ids=[w[0] for w in WAITERS])
+def test_waiters_hold_a_pending_place_and_give_up_at_their_own_deadline(case: str, pending: int, waiters: int,
+                                                                         timed_out: int, refused: int) -> None:
+    pool = Stalled(1, pending)
+    caching = CachingPool(pool, Metrics(), frozenset(), ResultCache(1 << 20), timeout=30)
+    leader = threading.Thread(target=caching.run, args=(Query(NAMES),))
+    leader.start()
+    outcomes: list[str] = []
+    try:
+        assert pool.started.wait(30)  # the leader is in flight
+        with ThreadPoolExecutor(waiters) as threads:
+            for error in threads.map(lambda _: _error_of(caching, 0.5), range(waiters)):
+                outcomes.append(type(error).__name__)
+    finally:
+        pool.release.set()
+        leader.join(timeout=30)
+    assert outcomes.count("QueryTimeout") == timed_out
+    assert outcomes.count("ServiceUnavailable") == refused
+
+
+def _error_of(caching: CachingPool, timeout: float) -> Exception | None:
+    try:
+        caching.run(Query(NAMES), timeout=timeout)
+    except Exception as error:  # noqa: BLE001 - what the test looks at
+        return error
+    return None

@@ -6,14 +6,19 @@ same state."""
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
+from kg.change import Change
 from kg.settings import Settings
 from kg.store import Store
+from server.errors import ServiceUnavailable
 from server.jobs import Query, Update
 from server.workers import WorkerPool
 
@@ -92,3 +97,45 @@ def test_a_worker_forked_after_the_writes_starts_from_them(pool: WorkerPool) -> 
     assert answers == [[5]] * 6
     pool.update(Update(STEP))
     assert read(pool) == [6]
+
+
+def test_a_snapshot_stays_until_no_worker_can_open_it(tmp_path: Path) -> None:
+    """Writes (each a new snapshot) while workers are replaced (each fork opens the newest) and
+    others move to newer ones: no read ever finds a snapshot removed under it."""
+    workers = WorkerPool(Store.open(tmp_path / "store"), Settings(workers=3, query_timeout=10, worker_data="disk"))
+    workers.start()
+    workers.update(Update(START))
+    stop = time.monotonic() + 10
+    failures: list[str] = []
+    reads = [0]
+
+    def write() -> None:
+        for n in itertools.count():
+            if time.monotonic() > stop:
+                return
+            workers.commit(Change(added=frozenset({ox.Quad(ox.NamedNode("http://example.org/counter"),
+                                                           ox.NamedNode("http://example.org/w"), ox.Literal(n))})))
+
+    def replace() -> None:
+        while time.monotonic() < stop:
+            with pytest.raises(ServiceUnavailable):  # the deadline, or every worker busy
+                workers.run(Query(RUNAWAY), timeout=0.05)
+
+    def query() -> None:
+        while time.monotonic() < stop:
+            try:
+                read(workers)
+                reads[0] += 1
+            except ServiceUnavailable:
+                continue  # every worker busy: allowed
+            except Exception as error:  # noqa: BLE001 - what the test looks for
+                failures.append(repr(error))
+
+    threads = [threading.Thread(target=work) for work in (write, replace, replace, query, query)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    workers.close()
+    assert not failures, failures[:3]
+    assert reads[0] > 0

@@ -49,10 +49,24 @@ def record_format(head: bytes) -> str | None:
     return f"medlineplus-{found}" if found else None
 
 
+FOUND_AS = {"StatedCause": "stated cause", "Deletion": "deletion", "StatedAssociation": "stated association",
+            "ListedAssociation": "listed association"}
+
+
+def genes_found(extraction: Extraction) -> dict[str, list[str]]:
+    """The condition's genes by how they were found, each once (by the strongest way)."""
+    found: dict[str, list[str]] = {label: [] for label in FOUND_AS.values()}
+    for symbol, basis in extraction.genes.items():
+        found[FOUND_AS[basis]].append(symbol)
+    return found
+
+
 def summary(extraction: Extraction) -> str:
     """Counts, and a sample of the sentences that gave no fact."""
+    genes = "".join(f", {len(symbols)} {label}" for label, symbols in genes_found(extraction).items() if symbols)
     line = (f"{len(extraction.facts)} facts and {len(extraction.citations)} references from "
-            f"{extraction.sentences} sentences; {len(extraction.skipped)} sentences not understood")
+            f"{extraction.sentences} sentences; {len(extraction.genes)} genes{genes}; "
+            f"{len(extraction.skipped)} sentences not understood")
     sample = "; ".join(f"[{section}] {sentence[:100]}" for section, sentence in extraction.skipped[:SAMPLE])
     return f"{line}, e.g. {sample}" if sample else line
 
@@ -67,6 +81,8 @@ def report(source: str, page: Page, extraction: Extraction, lexicon: Lexicon) ->
     return {
         "source": source, "topic": f"{page.kind}/{page.slug}", "facts": dict(sorted(facts.items())),
         "references": len(extraction.citations), "sentences": extraction.sentences,
+        "genes": {label: len(symbols) for label, symbols in genes_found(extraction).items()},
+        "genes_found": genes_found(extraction),
         "not_understood": [{"section": s, "sentence": t} for s, t in extraction.skipped],
         "not_in_lexicon": [{"kind": k, "name": n} for k, n in sorted(unknown)],
         "warnings": list(extraction.warnings),
@@ -84,7 +100,7 @@ def _strict(extraction: Extraction, page: Page, file: str) -> None:
 def load_page(path: Path, fmt: str | None, options: LoadOptions) -> GraphLoad:
     """The graph of one page; LoadError when it is not a readable MedlinePlus Genetics page."""
     file, data = str(path), read_bytes(path)
-    text = decode_utf8(data, file)
+    text = decode_utf8(data, file, "a MedlinePlus Genetics page")
     fmt = fmt or f"medlineplus-{detect(text)}"
     page = READERS[fmt](text, file)
     lexicon = Lexicon.read()

@@ -4,74 +4,32 @@ The patterns are written for the phrasing the site uses on every page ("Variants
 gene cause …", "inherited in an autosomal dominant pattern", "estimated to occur in 2 per
 million …", "affects about 1 in 40,000 …"), not for one page. Each fact keeps the section and
 the sentence it came from; sentences of the prose sections that give no fact are kept too, so
-the loader can report them.
+the loader can report them. The genes come from `causes` (the phrasing table) and from the
+page's own list (`gene_list`), a symbol only when it is known (`symbols`); the modes of
+inheritance from `inheritance`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from . import gene_list
+from .causes import PHRASINGS, Mention, Phrasing, mentions
+from .inheritance import modes
 from .lexicon import Lexicon
 from .page import LIST_SECTIONS, Page
 from .records import Extraction, Fact, Ref
 from .references import parse_citation, split_references
+from .symbols import SYMBOL, hpo_symbols
 
 PROSE = ("Description", "Frequency", "Causes", "Inheritance", "Normal Function",
          "Health Conditions Related to Genetic Changes")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
-GENE_SYMBOL = r"[A-Z][A-Z0-9-]{1,}"
-GENES = rf"(?P<genes>{GENE_SYMBOL}(?:(?:,? (?:and|or|and/or) (?:the )?|, ){GENE_SYMBOL})*) genes?"
-CHANGES = r"(?:[Mm]utations|[Vv]ariants|[Cc]hanges|[Aa]lterations|[Dd]eletions)(?: \([^)]*\))?"
-IN_THE = rf"{CHANGES} in (?:one of )?(?:either |both )?the {GENES}"
-
-
-@dataclass(frozen=True)
-class Phrasing:
-    """One way the site says which genes are behind a condition: the words around the genes, what
-    that makes the link, and an example sentence (ours) that the tests read."""
-
-    name: str
-    pattern: re.Pattern[str]
-    relation: str  # causes, associated, risk, unknown
-    example: str
-
-
-PHRASINGS = (
-    Phrasing("changes in the X gene cause", re.compile(
-        rf"{IN_THE}(?: [a-z ,]+?)? (?:cause|are responsible for|lead to|result in)\b"),
-        "causes", "Variants in the TRPV4 gene cause this skeletal disorder."),
-    Phrasing("X gene mutations cause", re.compile(
-        rf"\b{GENES.replace(' genes?', '')} gene (?:mutations|variants)\b(?! (?:have been associated|increase))"),
-        "causes", "MECP2 gene mutations cause most cases of this disorder."),
-    Phrasing("caused by changes in the X, Y, or Z gene", re.compile(
-        rf"(?:caused by|results? from|due to|responsible for)(?: [a-z]+)? {IN_THE}"),
-        "causes", "The disorder is caused by mutations in the MT-ND1, MT-ND4, or MT-ND6 gene."),
-    Phrasing("changes in the X gene have been associated with", re.compile(
-        rf"{IN_THE}(?: [a-z]+)* (?:have|has) been (?:associated|linked) with"),
-        "associated", "Variants in the APOE gene have been associated with this disease."),
-    Phrasing("changes in the X gene increase the risk", re.compile(
-        rf"{IN_THE}(?: [a-z]+)* (?:increases?|raises?) the risk\b"),
-        "risk", "Mutations in the BRCA1 or BRCA2 gene increase the risk of this cancer."),
-    Phrasing("the cause is unknown", re.compile(
-        r"\b(?:the )?causes? of (?:this condition|this disorder|the condition|the disorder|[A-Za-z -]+?) (?:is|are|remains?) unknown|"
-        r"\bcause is (?:still )?unknown\b"),
-        "unknown", "The cause of this condition is unknown."),
-)
-INHERITANCE_CUE = re.compile(r"\binherit|\bpattern\b")
-INHERITANCE_NAME = re.compile(r"\b(X-linked recessive|X-linked dominant|autosomal dominant|autosomal recessive|"
-                              r"mitochondrial|X-linked|Y-linked)\b(?= (?:or |and )?(?:an? )?(?:[A-Za-z-]+ )*?"
-                              r"(?:pattern|manner)\b)")
-NOT_INHERITED = re.compile(r"\bnot inherited\b|\bsporadic\b")
-
-
-def gene_symbols(genes: str) -> list[str]:
-    return re.findall(GENE_SYMBOL, genes)
-
-
-GENE_CAUSES = re.compile(rf"(?:variants|mutations) in the ({GENE_SYMBOL}) gene (?:have been found to |are known to |)cause ([^.,;]+)")
-PROTEIN = re.compile(rf"(?:(?:The|This) ({GENE_SYMBOL}) gene|(?:This|The|Each) gene) provides instructions for making (?:a|an) "
+RELATED_GENES = "Related Genes"  # a record's related-gene list, as structured.page_of names it
+BASIS_ORDER = ("StatedCause", "Deletion", "StatedAssociation", "ListedAssociation")
+GENE_CAUSES = re.compile(rf"(?:variants|mutations) in the ({SYMBOL}) gene (?:have been found to |are known to |)cause ([^.,;]+)")
+PROTEIN = re.compile(rf"(?:(?:The|This) ({SYMBOL}) gene|(?:This|The|Each) gene) provides instructions for making (?:a|an) "
                      r"(?:[a-z]+ )?(?:protein|enzyme) called (?:the )?([^,.;]+)")
 SURFACE = re.compile(r"(?:found|located) (?:on|in) the surface of [^.]*?(?:known as|called) ([A-Za-z-]+(?: [A-Za-z-]+)?? cells)")
 RECEPTOR = re.compile(r"^(?P<protein>[A-Z][^.]*?) (?:attaches|binds)[^.]*? to its receptor(?: protein)?"
@@ -95,17 +53,29 @@ def _number(text: str) -> int:
 
 
 class Extractor:
-    """Reads one page with one lexicon."""
+    """Reads one page with one lexicon; `known` are the gene symbols HGNC is known to have (the
+    bundled HPO release's and the lexicon's, by default), to which the page's own list is added."""
 
-    def __init__(self, page: Page, lexicon: Lexicon) -> None:
+    def __init__(self, page: Page, lexicon: Lexicon, known: frozenset[str] | None = None) -> None:
         self.page, self.lexicon = page, lexicon
         self.subject = Ref(page.kind, self._subject_name(), page.slug)
         self.out = Extraction()
         self.genes: list[str] = []
+        known = _known(lexicon) if known is None else known
+        causes = page.section("Causes")
+        self.causes_text, self.gene_list = (gene_list.split(causes, self.subject.name, known)
+                                            if causes is not None and page.kind == "condition" else (None, None))
+        related = page.section(RELATED_GENES)
+        self.known = known | set(related.items if related else ()) | set(self.gene_list.symbols if self.gene_list else ())
+        self.own_names = (self.subject.name, *self._other_names())
 
     def _subject_name(self) -> str:
         title = self.page.title
         return title[: -len(" gene")] if self.page.kind == "gene" and title.endswith(" gene") else title
+
+    def _other_names(self) -> list[str]:
+        section = self.page.section("Other Names for This Condition")
+        return list(section.items or split_names(section.text)) if section else []
 
     def fact(self, subject: Ref, predicate: str, obj: object, section: str, sentence: str,
              qualifiers: tuple[tuple[str, object], ...] = ()) -> None:
@@ -121,12 +91,14 @@ class Extractor:
             section = self.page.section(heading)
             if section is None:
                 continue
-            for sentence in sentences(section.text):
+            text = self.causes_text if heading == "Causes" and self.causes_text is not None else section.text
+            for sentence in sentences(text):
                 self.out.sentences += 1
                 before = len(self.out.facts)
                 self.read_sentence(heading, sentence)
                 if len(self.out.facts) == before:
                     self.out.skipped.append((heading, sentence))
+        self.listed()
         self.names()
         self.resources()
         self.references()
@@ -144,28 +116,48 @@ class Extractor:
         self.proteins(section, sentence)
 
     def causes(self, section: str, sentence: str) -> None:
-        """The genes behind the condition, by the first phrasing that fits the sentence."""
-        for phrasing in PHRASINGS:
-            matches = list(phrasing.pattern.finditer(sentence))
-            if not matches:
-                continue
-            if phrasing.relation == "unknown":
-                self.fact(self.subject, "kg:causeUnknown", True, section, sentence)
-            for symbol in dict.fromkeys(s for m in matches for s in gene_symbols(m.groupdict().get("genes") or "")):
-                self.gene_link(symbol, phrasing.relation, section, sentence)
-            return
+        """The genes the sentence links to the condition, by every phrasing that fits it; a symbol
+        HGNC is not known to have is left out and reported."""
+        found, unknown = mentions(sentence, self.own_names)
+        if unknown:
+            self.fact(self.subject, "kg:causeUnknown", True, section, sentence)
+        for mention in found:
+            if mention.symbol in self.known:
+                self.gene_link(mention, section, sentence)
+            else:
+                self.out.warnings.append(f"{section}: {mention.symbol!r} is not a gene symbol known here (HPO's "
+                                         f"genes, the lexicon, the page's gene list), left out: {sentence[:120]!r}")
 
-    def gene_link(self, symbol: str, relation: str, section: str, sentence: str) -> None:
-        gene = Ref("gene", symbol)
-        self.genes.append(symbol)
-        self.fact(gene, "kg:symbol", symbol, section, sentence)
-        self.fact(gene, "rdfs:label", symbol, section, sentence)
-        if relation == "causes":
-            self.fact(gene, "kg:causes", self.subject, section, sentence)
+    def listed(self) -> None:
+        """The genes of the page's own list that no sentence links: listed associations, with the
+        list as their evidence."""
+        if self.gene_list is None:
             return
-        qualifiers = (("kg:occurrence", Ref("term", "IncreasedRisk")),) if relation == "risk" else ()
-        self.fact(self.subject, "kg:relatedGene", gene, section, sentence, qualifiers)
-        self.fact(gene, "kg:relatedCondition", self.subject, section, sentence, qualifiers)
+        self.out.sentences += 1
+        self.out.warnings += self.gene_list.warnings
+        if not self.gene_list.symbols:
+            self.out.skipped.append(("Causes", self.gene_list.text))
+        for symbol in self.gene_list.symbols:
+            if symbol not in self.out.genes:
+                self.gene_link(Mention(symbol, "associated", "ListedAssociation"), "Causes", self.gene_list.text)
+
+    def gene_link(self, mention: Mention, section: str, sentence: str) -> None:
+        gene = Ref("gene", mention.symbol)
+        if mention.basis != "ListedAssociation":
+            self.genes.append(mention.symbol)
+        held = self.out.genes.get(mention.symbol, BASIS_ORDER[-1])
+        self.out.genes[mention.symbol] = min(held, mention.basis, key=BASIS_ORDER.index)
+        self.fact(gene, "kg:symbol", mention.symbol, section, sentence)
+        self.fact(gene, "rdfs:label", mention.symbol, section, sentence)
+        if mention.alias:
+            self.fact(gene, "skos:altLabel", mention.alias, section, sentence)
+        basis = ("kg:linkBasis", Ref("term", mention.basis))
+        if mention.relation == "causes":
+            self.fact(gene, "kg:causes", self.subject, section, sentence, (basis,))
+            return
+        risk = (("kg:occurrence", Ref("term", "IncreasedRisk")),) if mention.relation == "risk" else ()
+        self.fact(self.subject, "kg:relatedGene", gene, section, sentence, (*risk, basis))
+        self.fact(gene, "kg:relatedCondition", self.subject, section, sentence, (*risk, basis))
 
     def gene_conditions(self, section: str, sentence: str) -> None:
         for symbol, condition in GENE_CAUSES.findall(sentence):
@@ -244,14 +236,10 @@ class Extractor:
             self.fact(group, predicate, Ref("term", term), section, sentence)
 
     def inheritance(self, section: str, sentence: str) -> None:
-        """Every pattern an Inheritance sentence names ("… autosomal dominant or autosomal
-        recessive pattern"), and sporadic occurrence ("most cases are not inherited")."""
-        if section != "Inheritance" or not (INHERITANCE_CUE.search(sentence) or NOT_INHERITED.search(sentence)):
+        """Every mode of inheritance an Inheritance sentence gives the condition (`inheritance.modes`)."""
+        if section != "Inheritance":
             return
-        names = [m[1] for m in INHERITANCE_NAME.finditer(sentence)]
-        if NOT_INHERITED.search(sentence):
-            names.append("sporadic")
-        for name in dict.fromkeys(names):
+        for name in modes(sentence):
             self.fact(self.subject, "kg:hasModeOfInheritance", Ref("inheritance", name), section, sentence)
 
     # -- lists ---------------------------------------------------------------------------------
@@ -315,5 +303,12 @@ def _starts_name(previous: str, word: str) -> bool:
     return previous.islower() and previous not in CONNECTORS and not mixed
 
 
-def extract(page: Page, lexicon: Lexicon) -> Extraction:
-    return Extractor(page, lexicon).run()
+def _known(lexicon: Lexicon) -> frozenset[str]:
+    return hpo_symbols() | frozenset(lexicon.data["genes"])
+
+
+def extract(page: Page, lexicon: Lexicon, known: frozenset[str] | None = None) -> Extraction:
+    return Extractor(page, lexicon, known).run()
+
+
+__all__ = ["PHRASINGS", "Extractor", "Phrasing", "extract", "sentences", "split_names"]

@@ -24,6 +24,7 @@ URL = re.compile(r"https://medlineplus\.gov/genetics/(condition|gene)/([a-z0-9-]
 CONTENT_START = "To use the sharing features on this page, please enable JavaScript."
 CONTENT_END = ("Enlarge image", "Related Health Topics", "Understanding Genetics", "Disclaimers", "Last updated")
 LIST_SECTIONS = {"Other Names for This Condition", "Other Names for This Gene"}
+GENE_LIST = re.compile(r"Learn more about the genes? associated with\b")  # ends Causes; not a heading
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Section:
     line: int
     items: tuple[str, ...] = ()  # list entries, when the markup has them (HTML)
     item_links: tuple[tuple[str, ...], ...] = ()  # the hrefs inside each list entry
+    links: tuple[tuple[str, str], ...] = ()  # (text, href) of every link, in order (HTML)
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,18 @@ class _Collected:
     parts: list[str]
     items: list[str]
     links: list[tuple[str, ...]]
+    anchors: list[tuple[str, str]]
 
 
 def _words(element: html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
+
+
+def _is_heading(element: html.HtmlElement, tag: str, known: set[str]) -> bool:
+    """An <h1>/<h2> (or an <h3> naming a known section), unless it introduces Causes' gene list."""
+    if tag in {"h1", "h2"}:
+        return not GENE_LIST.match(_words(element))
+    return tag == "h3" and _words(element) in known
 
 
 def _walk(root: html.HtmlElement, known: set[str]) -> dict[str, _Collected]:
@@ -130,9 +140,9 @@ def _walk(root: html.HtmlElement, known: set[str]) -> dict[str, _Collected]:
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
-            if tag in {"h1", "h2"} or (tag == "h3" and _words(element) in known):
+            if _is_heading(element, tag, known):
                 heading = _words(element)
-                current = sections.setdefault(heading, _Collected(heading, element.sourceline or 1, [], [], [])) \
+                current = sections.setdefault(heading, _Collected(heading, element.sourceline or 1, [], [], [], [])) \
                     if heading in known else None
                 inside_heading += 1
             elif not inside_heading and current is not None:
@@ -141,9 +151,11 @@ def _walk(root: html.HtmlElement, known: set[str]) -> dict[str, _Collected]:
                 if tag == "li" and element.find(".//li") is None and _words(element):
                     current.items.append(_words(element))
                     current.links.append(tuple(a.get("href") for a in element.iter("a") if a.get("href")))
+                if tag == "a" and element.get("href"):
+                    current.anchors.append((_words(element), element.get("href")))
                 current.parts.append(element.text or "")
             continue
-        if tag in {"h1", "h2"} or (tag == "h3" and _words(element) in known):
+        if _is_heading(element, tag, known):
             inside_heading -= 1
         elif not inside_heading and current is not None and tag in BLOCKS:
             current.parts.append(" ")
@@ -167,7 +179,7 @@ def read_html(text: str, file: str) -> Page:
     known = set(CONDITION_SECTIONS if kind == "condition" else GENE_SECTIONS)
     sections = {
         heading: Section(heading, " ".join("".join(found.parts).split()), found.line, tuple(found.items),
-                         tuple(found.links))
+                         tuple(found.links), tuple(found.anchors))
         for heading, found in _walk(root, known).items()
     }
     title = next((_words(h) for h in root.iter("h1") if _words(h)), slug.replace("-", " "))

@@ -58,3 +58,4 @@ class Extraction:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (section, sentence)
     sentences: int = 0
     warnings: list[str] = field(default_factory=list)
+    genes: dict[str, str] = field(default_factory=dict)  # symbol → how it was found (kg: link basis)

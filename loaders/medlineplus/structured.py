@@ -52,8 +52,11 @@ def unread_roles(topic: Topic) -> list[str]:
     return [f"text role {t.role!r} is not read" for t in topic.texts if t.role not in HEADINGS]
 
 
+LISTED = (("kg:linkBasis", Ref("term", "ListedAssociation")),)
+
+
 def related(topic: Topic) -> list[Fact]:
-    """A condition's genes and a gene's conditions, stated both ways."""
+    """A condition's genes and a gene's conditions, stated both ways: listed associations."""
     me, facts = subject(topic), []
     heading = RELATED[topic.kind]
     for link in topic.related:
@@ -62,8 +65,8 @@ def related(topic: Topic) -> list[Fact]:
         kind = "gene" if topic.kind == "condition" else "condition"
         other = Ref(kind, link.name, link.slug)
         gene, condition = (other, me) if kind == "gene" else (me, other)
-        facts += [Fact(condition, "kg:relatedGene", gene, heading, link.name),
-                  Fact(gene, "kg:relatedCondition", condition, heading, link.name),
+        facts += [Fact(condition, "kg:relatedGene", gene, heading, link.name, LISTED),
+                  Fact(gene, "kg:relatedCondition", condition, heading, link.name, LISTED),
                   Fact(other, "rdfs:label", link.name, heading, link.name)]
         if kind == "gene":
             facts.append(Fact(other, "kg:symbol", link.name, heading, link.name))
@@ -105,6 +108,9 @@ def structured(topic: Topic, lexicon: Lexicon, extraction: Extraction) -> Extrac
     if topic.full_name and topic.full_name != topic.name:
         extraction.facts.append(Fact(subject(topic), "skos:altLabel", topic.full_name, "page", topic.full_name))
     extraction.facts += related(topic)
+    for link in topic.related if topic.kind == "condition" else ():
+        if link.name:
+            extraction.genes.setdefault(link.name, "ListedAssociation")
     extraction.facts += inheritance(topic, lexicon, extraction.warnings)
     extraction.facts += cross_references(topic, lexicon, extraction.warnings)
     extraction.warnings += unread_roles(topic)

@@ -17,7 +17,7 @@
       hits = await response.json();
       list.replaceChildren(...hits.map((hit) => {
         const option = document.createElement("option");
-        option.value = hit.matched;
+        option.value = hit.kind === "definition" ? hit.label : hit.matched;
         option.label = hit.curie ? `${hit.label} (${hit.curie})` : hit.label;
         return option;
       }));
