@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from ontology import EXAMPLES_GRAPH, VOID_GRAPH
 
-from . import examples, statistics, void
+from . import dumps, examples, search_index, statistics, void
 from .change import Change, difference, graph_of
 from .saved_queries import load_queries
 from .settings import DEFAULT_QUERIES
@@ -144,6 +144,7 @@ class Context:
     writes: Writes
     queries: Path
     report: Report
+    derived: frozenset[str] = frozenset()  # graphs rewritten by the steps before, in this refresh
 
 
 def _held(store: Store, graph: str) -> list[ox.Quad]:
@@ -189,18 +190,58 @@ def _examples(store: Store, context: Context) -> Made:
                                     f"{len(change.removed)} removed")
 
 
-# In order. The search index (`kg.search_index`) and the dumps (`kg.dumps`) join this registry
-# when they land; the dumps come last, after the derived graphs they hold.
+def _kept_generation(path: Path) -> int | None:
+    try:
+        return int(path.read_text(encoding="utf-8").split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _search(store: Store, context: Context) -> Made:
+    """The search index (see `kg.search_index`): the subjects written indexed again when the
+    writes say which, else the whole built anew."""
+    folder, kept = context.folder / "search", context.folder / "search.generation"
+    generation = _kept_generation(kept)
+    if generation == store.generation and search_index.Searcher(folder).ready:
+        return Made("search", None, f"search: current (generation {generation})")
+    written = context.writes.since(generation, store.generation) if generation is not None else EVERYTHING
+    if written.subjects is not None and search_index.Searcher(folder).ready:
+        count = search_index.update(store, folder, written.subjects, report=context.report)
+        summary = f"search: {len(written.subjects):,} subjects indexed again ({count:,} in the index)"
+    else:
+        count = search_index.build(store, folder, report=context.report)
+        summary = f"search: {count:,} entities indexed"
+    kept.write_text(f"{store.generation}\n", encoding="utf-8")
+    return Made("search", None, summary)
+
+
+def _dumps(store: Store, context: Context) -> Made:
+    """The dumps (see `kg.dumps`): the files of the graphs written (and of the graphs the steps
+    before rewrote), and the whole; every file when the writes are not known."""
+    folder = context.folder / "dumps"
+    manifest = dumps.Manifest.read(folder)
+    if manifest is not None and manifest.generation == store.generation and not context.derived:
+        return Made("dumps", None, f"dumps: current (generation {manifest.generation})")
+    written = context.writes.since(manifest.generation, store.generation) if manifest else EVERYTHING
+    graphs = None if written.graphs is None else written.graphs | context.derived
+    made = dumps.write(store, folder, generation=store.generation, graphs=graphs, report=context.report)
+    return Made("dumps", None, f"dumps: {len(made.files)} files of generation {made.generation}")
+
+
+# In order: the dumps come last, after the graphs made from the data, which they hold too.
 STEPS: dict[str, Callable[[Store, Context], Made]] = {
     "statistics": _statistics,
     "examples": _examples,
+    "search": _search,
+    "dumps": _dumps,
 }
 
 
 def run_step(store: Store, name: str, folder: str, writes: Writes = Writes(), queries: str | None = None,
-             report: Report | None = None) -> Made:
+             report: Report | None = None, derived: frozenset[str] = frozenset()) -> Made:
     """One step, with plain arguments: what a server's background worker is asked to call."""
-    context = Context(Path(folder), writes, Path(queries) if queries else DEFAULT_QUERIES, report or log.info)
+    context = Context(Path(folder), writes, Path(queries) if queries else DEFAULT_QUERIES, report or log.info,
+                      derived)
     return STEPS[name](store, context)
 
 
@@ -210,12 +251,14 @@ def refresh(store: Store, *, folder: Path | None = None, writes: Writes = Writes
     """Bring every product up to the store's generation, in order; a derived write is applied
     (by `apply`, the store's own derived write unless given) before the next step runs."""
     apply = apply or (lambda change: store.apply(change, derived=True))
-    made = []
+    made: list[Made] = []
+    derived: frozenset[str] = frozenset()
     for name in steps or STEPS:
         result = run_step(store, name, str(folder or folder_of(store)), writes, str(queries) if queries else None,
-                          report)
+                          report, derived)
         if result.change is not None and not result.change.is_empty:
             apply(result.change)
+            derived |= Written.of(result.change).graphs or frozenset()
         (report or log.info)(result.summary)
         made.append(result)
     return made

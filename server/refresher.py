@@ -138,15 +138,18 @@ class Refresher:
 
     def _refresh(self) -> None:
         started = time.monotonic()
+        derived: frozenset[str] = frozenset()  # graphs the steps before rewrote: the dumps hold them too
         for name in products.STEPS:
             with self._lock:
                 if self._closed:
                     return
                 writes = self._writes
-            made = self._pool.background(Call(products.run_step, (name, self._folder, writes, self._queries)),
-                                         timeout=self._timeout)
+            made = self._pool.background(
+                Call(products.run_step, (name, self._folder, writes, self._queries, None, derived)),
+                timeout=self._timeout)
             if made.change is not None and not made.change.is_empty:
                 self._pool.commit(made.change, derived=True)
+                derived |= products.Written.of(made.change).graphs or frozenset()
             if isinstance(made.product, Statistics):
                 self.statistics = made.product
                 with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,14 @@ def shared_file(path: Path) -> Path:
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         pytest.fail(message)
     pytest.skip(message)
+
+
+def until(condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    """Wait, bounded, until `condition` holds (a background refresh has ended, say)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds:g} s in vain"
+        time.sleep(0.05)
 
 
 def rows(result: ox.QuerySolutions) -> Rows:

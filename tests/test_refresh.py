@@ -10,13 +10,13 @@ import os
 import re
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import until
 from fastapi.testclient import TestClient
 
 from kg.products import folder_of, refresh
@@ -39,13 +39,6 @@ def served(tmp_path: Path) -> Iterator[tuple[TestClient, Store]]:
     with TestClient(create_app(store, Settings(update_token=TOKEN))) as client:
         until(lambda: not client.app.state.products.running)
         yield client, store
-
-
-def until(condition: Callable[[], bool], seconds: float = WAIT) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "waited too long"
-        time.sleep(0.05)
 
 
 def write(client: TestClient, graph: str) -> None:
