@@ -151,27 +151,26 @@ def _held(store: Store, graph: str) -> list[ox.Quad]:
     return list(store.engine.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
 
-def _previous(store: Store, folder: Path) -> tuple[statistics.Statistics | None, statistics.TypedNodes]:
-    """The last statistics of this store: those kept in the folder when they are the ones its
-    `graph/void` holds (the same generation, made at the same time: not a store built anew since),
-    else those of `graph/void` itself, without what reusing them needs."""
-    kept, typed = statistics.load(folder)
+def last_statistics(store: Store, folder: Path) -> tuple[statistics.Statistics | None, statistics.Remembered]:
+    """The last statistics of this store: those kept in the products' `folder` when they are the
+    ones its `graph/void` holds (the same generation, made at the same time: not a store built
+    anew since), else those of `graph/void` itself, without what reusing them needs."""
+    kept, remembered = statistics.load(folder / "statistics")
     stamp = void.stamp(store)
     if kept is not None and stamp == (kept.generation, kept.made):
-        return kept, typed
-    return (void.stored_in(store) if stamp else None), statistics.TypedNodes()
+        return kept, remembered
+    return (void.stored_in(store) if stamp else None), statistics.Remembered()
 
 
 def _statistics(store: Store, context: Context) -> Made:
     """Count what changed (see `kg.statistics`), keep the figures, and write them as `graph/void`."""
-    folder = context.folder / "statistics"
-    previous, typed = _previous(store, folder)
+    previous, remembered = last_statistics(store, context.folder)
     if previous is not None and previous.generation == store.generation:
         return Made("statistics", None, f"statistics: current (generation {previous.generation})", previous)
     written = context.writes.since(previous.generation, store.generation) if previous else EVERYTHING
-    stats, typed = statistics.compute_with_types(store, previous=previous, typed=typed, written=written.graphs,
-                                                 report=context.report)
-    statistics.save(folder, stats, typed)
+    stats, remembered = statistics.compute_kept(store, previous=previous, kept=remembered, written=written.graphs,
+                                                report=context.report)
+    statistics.save(context.folder / "statistics", stats, remembered)
     change = difference(_held(store, str(VOID_GRAPH)), void.stored(stats))
     return Made("statistics", change, f"statistics: generation {stats.generation} in {stats.seconds:.1f} s", stats)
 

@@ -46,7 +46,8 @@ from ontology import (
     XSD,
 )
 
-from .statistics import ABOUT, Figures, Statistics, Usage
+from .counting import ABOUT
+from .figures import Figures, Statistics, Usage
 
 Triple = ox.Triple
 _TYPE = ox.NamedNode(str(RDF.type))

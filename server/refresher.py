@@ -27,9 +27,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from kg import products, void
+from kg import products
 from kg.change import Change
 from kg.statistics import Statistics
 
@@ -39,17 +40,8 @@ log = logging.getLogger("kg.refresh")
 
 
 def stored_statistics(store: Any, folder: str) -> Statistics | None:
-    """The statistics kept for the store: the folder's, if they are those of its `graph/void`,
-    else `graph/void`'s; run in a worker (a small read)."""
-    from pathlib import Path
-
-    from kg.statistics import load
-
-    kept, _ = load(Path(folder) / "statistics")
-    stamp = void.stamp(store)
-    if kept is not None and stamp == (kept.generation, kept.made):
-        return kept
-    return void.stored_in(store) if stamp else None
+    """The statistics kept for the store (see `products.last_statistics`); run in a worker (a small read)."""
+    return products.last_statistics(store, Path(folder))[0]
 
 
 class Refresher:

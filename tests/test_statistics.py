@@ -124,6 +124,8 @@ def _put(store: Store) -> Change:
 WRITES = [
     ("INSERT DATA into a new graph", _update(f"INSERT DATA {{ GRAPH <{EX}new> {{ <{EX}a> a <{EX}Kind> ; "
                                              f"<{EX}p> <{MONDO}>, 3 }} }}"), {f"{EX}new"}),
+    ("INSERT DATA of blank-node subjects", _update(f"INSERT DATA {{ GRAPH <{EX}blank> {{ [] a <{EX}Kind> ; "
+                                                   f"<{EX}p> [ <{EX}q> 1 ] }} }}"), {f"{EX}blank"}),
     ("a Graph Store PUT replacing a graph", _put, {CURATED, METADATA}),  # the metadata names nodes it types
     ("a type added to a node another graph uses", _update(f"INSERT DATA {{ GRAPH <{EX}types> {{ <{MONDO}> a <{EX}Kind> }} }}"),
      {f"{EX}types", CURATED}),
@@ -140,16 +142,17 @@ WRITES = [
 def test_a_count_after_a_write_reuses_what_it_can_and_equals_a_count_from_scratch(
         fresh_store: Store, case: str, write: Callable[[Store], Change], recount: set[str] | None) -> None:
     fresh_store.apply(_update(f"INSERT DATA {{ GRAPH <{EX}alone> {{ <{EX}b> a <{EX}Lone> }} }}")(fresh_store))
-    before, typed = statistics.compute_with_types(fresh_store)
+    before, kept = statistics.compute_kept(fresh_store)
     change = write(fresh_store)
     fresh_store.apply(change)
     lines: list[str] = []
     written = None if recount is None else Written.of(change).graphs
-    after, _ = statistics.compute_with_types(fresh_store, previous=before, typed=typed, written=written,
+    after, _ = statistics.compute_kept(fresh_store, previous=before, kept=kept, written=written,
                                              report=lines.append)
     scratch = statistics.compute(fresh_store)
     assert (after.generation, after.dataset, after.graphs, after.about) == \
         (scratch.generation, scratch.dataset, scratch.graphs, scratch.about)
+    assert after.dataset == recounted(fresh_store, None)
     data = statistics.data_graphs(fresh_store)
     expected = len(data) if recount is None else len(recount & data)
     assert lines[0].startswith(f"statistics: {expected} of {len(data)} graphs to count"), lines[0]
