@@ -16,7 +16,8 @@ Each saved query is published as SIB's sparql-examples publish theirs (UniProt, 
 
 Every node is an IRI in `graph/examples` (`…/graph/examples#condition-genes`), so the graph is
 rewritten by its difference from the last one. It is rebuilt when the saved queries change:
-the SHA-256 of their files (`checksum`) is kept with it.
+the SHA-256 of what it is made from (`checksum`) is in it (`<graph/examples> kg:sha256 "…"`),
+so whether it is current is one lookup, and it is so exactly when its content is.
 
 >>> from kg.saved_queries import read_query_text
 >>> saved = read_query_text("demo", "#+ summary: S\\n#+ description: D\\n#+ tags: [t]\\n#+ parameters: []\\n"
@@ -30,10 +31,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 
-from ontology import ENDPOINT, EXAMPLES_GRAPH, RDF, RDFS, SCHEMA, SH, SPEX, XSD
+from ontology import ENDPOINT, EXAMPLES_GRAPH, KG, RDF, RDFS, SCHEMA, SH, SPEX, XSD
 
 from .safety import Malformed, Prologue, shape
 from .saved_queries import SavedQuery
@@ -105,10 +107,19 @@ def example_triples(saved: SavedQuery, *, endpoint: str = str(ENDPOINT)) -> Iter
 
 
 def quads(queries: Iterable[SavedQuery], *, endpoint: str = str(ENDPOINT)) -> list[ox.Quad]:
-    """Every saved query as the quads of `graph/examples`."""
+    """Every saved query as the quads of `graph/examples`, and the checksum of them all."""
+    graph, queries = _iri(EXAMPLES_GRAPH), list(queries)
+    made = [ox.Quad(graph, _iri(KG.sha256), ox.Literal(checksum(queries, endpoint=endpoint)), graph)]
+    return made + [ox.Quad(t.subject, t.predicate, t.object, graph)
+                   for saved in queries for t in example_triples(saved, endpoint=endpoint)]
+
+
+def is_current(store: Any, queries: Iterable[SavedQuery], *, endpoint: str = str(ENDPOINT)) -> bool:
+    """Whether the store's `graph/examples` was made from these saved queries."""
     graph = _iri(EXAMPLES_GRAPH)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph)
-            for saved in queries for t in example_triples(saved, endpoint=endpoint)]
+    stated = ox.Quad(graph, _iri(KG.sha256), ox.Literal(checksum(queries, endpoint=endpoint)), graph)
+    return next(iter(store.engine.quads_for_pattern(stated.subject, stated.predicate, stated.object, graph)),
+                None) is not None
 
 
 def checksum(queries: Iterable[SavedQuery], *, endpoint: str = str(ENDPOINT)) -> str:

@@ -162,11 +162,14 @@ def last_statistics(store: Store, folder: Path) -> tuple[statistics.Statistics |
     return (void.stored_in(store) if stamp else None), statistics.Remembered()
 
 
+def _statistics_current(store: Store, context: Context) -> bool:
+    stamp = void.stamp(store)
+    return stamp is not None and stamp[0] == store.generation
+
+
 def _statistics(store: Store, context: Context) -> Made:
     """Count what changed (see `kg.statistics`), keep the figures, and write them as `graph/void`."""
     previous, remembered = last_statistics(store, context.folder)
-    if previous is not None and previous.generation == store.generation:
-        return Made("statistics", None, f"statistics: current (generation {previous.generation})", previous)
     written = context.writes.since(previous.generation, store.generation) if previous else EVERYTHING
     stats, remembered = statistics.compute_kept(store, previous=previous, kept=remembered, written=written.graphs,
                                                 report=context.report)
@@ -175,34 +178,34 @@ def _statistics(store: Store, context: Context) -> Made:
     return Made("statistics", change, f"statistics: generation {stats.generation} in {stats.seconds:.1f} s", stats)
 
 
+def _examples_current(store: Store, context: Context) -> bool:
+    return examples.is_current(store, load_queries(context.queries).values())
+
+
 def _examples(store: Store, context: Context) -> Made:
-    """The saved queries as `graph/examples`, rewritten when they changed."""
+    """The saved queries as `graph/examples` (see `kg.examples`), rewritten by its difference."""
     queries = load_queries(context.queries).values()
-    digest, kept = examples.checksum(queries), context.folder / "examples.sha256"
-    held = _held(store, str(EXAMPLES_GRAPH))
-    if held and kept.is_file() and kept.read_text(encoding="utf-8").strip() == digest:
-        return Made("examples", None, f"examples: current ({len(queries)} queries)")
-    change = difference(held, examples.quads(queries))
-    context.folder.mkdir(parents=True, exist_ok=True)
-    kept.write_text(digest + "\n", encoding="utf-8")
+    change = difference(_held(store, str(EXAMPLES_GRAPH)), examples.quads(queries))
     return Made("examples", change, f"examples: {len(queries)} queries, {len(change.added)} quads written, "
                                     f"{len(change.removed)} removed")
 
 
-def _kept_generation(path: Path) -> int | None:
+def _kept_generation(context: Context, name: str) -> int | None:
     try:
-        return int(path.read_text(encoding="utf-8").split()[0])
+        return int((context.folder / f"{name}.generation").read_text(encoding="utf-8").split()[0])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _search_current(store: Store, context: Context) -> bool:
+    return (_kept_generation(context, "search") == store.generation
+            and search_index.Searcher(context.folder / "search").ready)
 
 
 def _search(store: Store, context: Context) -> Made:
     """The search index (see `kg.search_index`): the subjects written indexed again when the
     writes say which, else the whole built anew."""
-    folder, kept = context.folder / "search", context.folder / "search.generation"
-    generation = _kept_generation(kept)
-    if generation == store.generation and search_index.Searcher(folder).ready:
-        return Made("search", None, f"search: current (generation {generation})")
+    folder, generation = context.folder / "search", _kept_generation(context, "search")
     written = context.writes.since(generation, store.generation) if generation is not None else EVERYTHING
     if written.subjects is not None and search_index.Searcher(folder).ready:
         count = search_index.update(store, folder, written.subjects, report=context.report)
@@ -210,8 +213,13 @@ def _search(store: Store, context: Context) -> Made:
     else:
         count = search_index.build(store, folder, report=context.report)
         summary = f"search: {count:,} entities indexed"
-    kept.write_text(f"{store.generation}\n", encoding="utf-8")
+    (context.folder / "search.generation").write_text(f"{store.generation}\n", encoding="utf-8")
     return Made("search", None, summary)
+
+
+def _dumps_current(store: Store, context: Context) -> bool:
+    manifest = dumps.Manifest.read(context.folder / "dumps")
+    return manifest is not None and manifest.generation == store.generation and not context.derived
 
 
 def _dumps(store: Store, context: Context) -> Made:
@@ -219,29 +227,43 @@ def _dumps(store: Store, context: Context) -> Made:
     before rewrote), and the whole; every file when the writes are not known."""
     folder = context.folder / "dumps"
     manifest = dumps.Manifest.read(folder)
-    if manifest is not None and manifest.generation == store.generation and not context.derived:
-        return Made("dumps", None, f"dumps: current (generation {manifest.generation})")
     written = context.writes.since(manifest.generation, store.generation) if manifest else EVERYTHING
     graphs = None if written.graphs is None else written.graphs | context.derived
     made = dumps.write(store, folder, generation=store.generation, graphs=graphs, report=context.report)
     return Made("dumps", None, f"dumps: {len(made.files)} files of generation {made.generation}")
 
 
+@dataclass(frozen=True)
+class Step:
+    """A product: whether it describes the store as it is (a few cheap reads), and its making."""
+
+    current: Callable[[Store, Context], bool]
+    make: Callable[[Store, Context], Made]
+
+
 # In order: the dumps come last, after the graphs made from the data, which they hold too.
-STEPS: dict[str, Callable[[Store, Context], Made]] = {
-    "statistics": _statistics,
-    "examples": _examples,
-    "search": _search,
-    "dumps": _dumps,
+STEPS: dict[str, Step] = {
+    "statistics": Step(_statistics_current, _statistics),
+    "examples": Step(_examples_current, _examples),
+    "search": Step(_search_current, _search),
+    "dumps": Step(_dumps_current, _dumps),
 }
+
+
+def _context(folder: str | Path, writes: Writes, queries: str | Path | None, report: Report | None,
+             derived: frozenset[str] = frozenset()) -> Context:
+    return Context(Path(folder), writes, Path(queries) if queries else DEFAULT_QUERIES, report or log.info, derived)
 
 
 def run_step(store: Store, name: str, folder: str, writes: Writes = Writes(), queries: str | None = None,
              report: Report | None = None, derived: frozenset[str] = frozenset()) -> Made:
-    """One step, with plain arguments: what a server's background worker is asked to call."""
-    context = Context(Path(folder), writes, Path(queries) if queries else DEFAULT_QUERIES, report or log.info,
-                      derived)
-    return STEPS[name](store, context)
+    """One step, with plain arguments (what a server's background worker is asked to call): made,
+    unless its product is current."""
+    context, step = _context(folder, writes, queries, report, derived), STEPS[name]
+    if step.current(store, context):
+        product = last_statistics(store, context.folder)[0] if name == "statistics" else None
+        return Made(name, None, f"{name}: current (generation {store.generation})", product)
+    return step.make(store, context)
 
 
 def refresh(store: Store, *, folder: Path | None = None, writes: Writes = Writes(), queries: Path | None = None,
@@ -265,9 +287,5 @@ def refresh(store: Store, *, folder: Path | None = None, writes: Writes = Writes
 
 def current(store: Store, *, folder: Path | None = None, queries: Path | None = None) -> bool:
     """Whether every product describes the store as it is (a few cheap reads, no counting)."""
-    folder = folder or folder_of(store)
-    digest = examples.checksum(load_queries(queries or DEFAULT_QUERIES).values())
-    kept = folder / "examples.sha256"
-    stamp = void.stamp(store)
-    return (stamp is not None and stamp[0] == store.generation and kept.is_file()
-            and kept.read_text(encoding="utf-8").strip() == digest and store.contains_graph(str(EXAMPLES_GRAPH)))
+    context = _context(folder or folder_of(store), Writes(), queries, None)
+    return all(step.current(store, context) for step in STEPS.values())
