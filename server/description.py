@@ -15,14 +15,13 @@ from collections.abc import Iterator, Mapping, Sequence
 import pyoxigraph as ox
 
 from kg import void
-from kg.statistics import Figures, Statistics
+from kg.statistics import Statistics
 from ontology import DATASET, DERIVED_GRAPHS, ENDPOINT, PREFIXES, RDF, SD, SH, VOID, VOID_EXT
 
 from .negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
 Triple = ox.Triple
 PREFIXES_OUT = {**PREFIXES, "sd": str(SD), "void-ext": str(VOID_EXT), "sh": str(SH)}  # for what is written here
-NONE_YET = Statistics(-1, "1970-01-01T00:00:00+00:00", Figures(), {})  # before any figures are known
 _TYPE = ox.NamedNode(str(RDF.type))
 
 
