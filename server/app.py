@@ -21,7 +21,7 @@ from kg.store import Store
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
-from . import api, docs, entities, errors, graph_store, linked_data, reads, search, sparql
+from . import api, docs, entities, errors, graph_store, linked_data, prefixes, reads, search, sparql
 from .cache import PerVersion
 from .description import statistics, void_triples
 from .dumps import FILENAMES as DUMP_FILES
@@ -76,7 +76,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     app.state.dumps = PerVersion(lambda: pool.version, lambda: pool.call(
         write_all, str(folder.for_version(pool.version)), timeout=settings.dump_timeout))
     errors.install(app)
-    for module in (sparql, graph_store, linked_data, docs):
+    for module in (sparql, graph_store, linked_data, docs, prefixes):
         app.include_router(module.router)
     app.include_router(api.router(queries))
     _add_pages(app)

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from kg import formats
 from kg.iris import scheme
 from ontology import BASE, PREFIXES
-from ontology.identifiers import expand
+from ontology.identifiers import expand_text
 
 from . import entities, jsonld, reads
 from .errors import BadRequest, NotFound
@@ -100,9 +100,10 @@ def _checked(iri: str) -> str:
 def identified(request: Request, path: str) -> Response:
     if ":" in path and "/" not in path:
         try:
-            return entity_response(request, str(expand(path)))
+            iri = expand_text(path)
         except ValueError as error:
             raise NotFound(str(error)) from None
+        return entity_response(request, _checked(iri))  # a local part may hold what no IRI may (space, <)
     return entity_response(request, _checked(f"{BASE}id/{path}"))
 
 

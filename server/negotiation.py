@@ -102,9 +102,23 @@ def negotiate(accept: str | None, offers: Sequence[Format], override: str | None
     return fmt
 
 
+def prefers(accept: str | None, media_types: set[str]) -> bool:
+    """Whether a client names one of `media_types` at least as highly as any RDF format.
+
+    >>> prefers("application/json", {"application/json"}), prefers("text/turtle, application/json;q=0.5", {"application/json"})
+    (True, False)
+    """
+    ranges = parse_accept(accept)
+    wanted = max((r.q for r in ranges if r.type in media_types), default=0.0)
+    rdf = max((r.q for r in ranges for f in GRAPH_FORMATS if r.type == media_type(f)), default=0.0)
+    return wanted > 0 and wanted >= rdf
+
+
+def names_rdf(accept: str | None) -> bool:
+    """Whether a client names an RDF format itself (not by a wildcard)."""
+    return any(r.q > 0 and r.type == media_type(f) for r in parse_accept(accept) for f in GRAPH_FORMATS)
+
+
 def prefers_html(accept: str | None) -> bool:
     """Whether a client names text/html at least as highly as any RDF format (a browser)."""
-    ranges = parse_accept(accept)
-    html = max((r.q for r in ranges if r.type in {"text/html", "application/xhtml+xml"}), default=0.0)
-    rdf = max((r.q for r in ranges for f in GRAPH_FORMATS if r.type == media_type(f)), default=0.0)
-    return html > 0 and html >= rdf
+    return prefers(accept, {"text/html", "application/xhtml+xml"})
