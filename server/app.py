@@ -15,6 +15,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from kg import __version__
 from kg.remote import RemoteStore
+from kg.sandbox import ALLOW_LIST, OFF, OPEN
 from kg.saved_queries import load_queries
 from kg.settings import Settings
 from kg.store import Store
@@ -36,6 +37,8 @@ from .workers import WorkerPool
 
 CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
+NETWORK = {OFF: "off the network", ALLOW_LIST: "on the network only towards the allow-list (supervised)",
+           OPEN: "with network access"}  # what the engine processes may reach, in /health
 EXPOSED_HEADERS = [sparql.TRUNCATED, "Retry-After", "Link", "Location", REQUEST_ID]
 
 
@@ -108,8 +111,7 @@ def _add_pages(app: FastAPI) -> None:
             engines = pool.engines()
             lines = "".join(f"{role}: {name} {'up' if up else 'down'}\n" for role, name, up in engines)
             return f"{'ok' if any(up for *_, up in engines) else 'degraded'}: version {pool.version}\n{lines}"
-        network = "off the network" if pool.sandboxed else "with network access"
-        return f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n"
+        return f"ok: version {pool.version}, {pool.workers} engine workers, {NETWORK.get(pool.network, pool.network)}\n"
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics(request: Request) -> Response:

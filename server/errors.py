@@ -117,9 +117,10 @@ class Failure:
 KINDS: tuple[tuple[type[BaseException], str], ...] = (
     (Refused, "refused"), (Malformed, "malformed"), (SyntaxError, "syntax"), (NotAcceptable, "not-acceptable"),
     (PayloadTooLarge, "too-large"), (NotFound, "not-found"), (BadRequest, "malformed"), (UpdateFailed, "malformed"),
+    (PermissionError, "network"),  # a job's only outside access is the engine's HTTP client: the sandbox said no
 )
 RAISED = {"refused": Forbidden, "malformed": BadRequest, "syntax": BadRequest, "not-acceptable": NotAcceptable,
-          "too-large": PayloadTooLarge, "not-found": NotFound, "engine": EngineError}
+          "too-large": PayloadTooLarge, "not-found": NotFound, "network": Forbidden, "engine": EngineError}
 
 
 def failure(error: BaseException) -> Failure:
@@ -130,6 +131,8 @@ def failure(error: BaseException) -> Failure:
     message = str(error) or type(error).__name__
     if kind == "syntax":
         message = f"SPARQL syntax error: {message}"
+    elif kind == "network":
+        message = f"the engine may not reach the network (KG_SERVICE_ALLOW): {message}"
     elif kind == "engine":
         message = f"the engine failed: {type(error).__name__}: {message}"
     return Failure(kind, message)

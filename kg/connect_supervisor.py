@@ -1,0 +1,262 @@
+"""The second lock with federation on: every connect of a confined engine, judged by address.
+
+With federation on, the engine processes (or the CLI's engine thread) run under a seccomp filter
+(`sandbox.confine`) that hands each `connect`, each `sendto` with an address, and each `sendmsg`
+and `sendmmsg` to this supervisor, by seccomp user notification, before the kernel does them.
+The supervisor runs where no such filter is (the server process; the CLI's main thread). It
+reads the address from the confined process's memory and lets the call go on
+(`SECCOMP_USER_NOTIF_FLAG_CONTINUE`) only to
+
+- an address and port that an allow-listed endpoint's host resolves to (resolved here, kept
+  for `RESOLVED_TTL` seconds);
+- the system's DNS resolvers (`/etc/resolv.conf`), port 53, so that the engine can resolve
+  the allow-listed hosts;
+- Unix and netlink sockets (the workers' own channels; the resolver's interface queries).
+
+Anything else fails with EACCES, whatever the text asked for: a `SERVICE` the check missed, a
+redirect from an allowed endpoint to another host, a host that resolves elsewhere for the
+engine than for us (it fails closed). This lock does not read the text.
+
+Threat model: the query text is hostile; the engine's code is not. The kernel reads the
+address again after CONTINUE, so a thread of the confined process could change it between
+our check and the connect (the TOCTOU the seccomp documentation warns of). That takes code
+running in the engine that races us on purpose; a query text cannot make the engine do that.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import ipaddress
+import logging
+import os
+import re
+import select
+import socket
+import struct
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .allow_list import Endpoint
+
+log = logging.getLogger("kg.sandbox")
+RESOLVED_TTL = 30.0  # seconds the addresses of the allow-listed hosts are kept
+RESOLV_CONF = Path("/etc/resolv.conf")
+CONTINUE = 1  # SECCOMP_USER_NOTIF_FLAG_CONTINUE
+MAX_MESSAGES = 64  # sendmmsg vectors longer than this are refused
+OPEN_FAMILIES = (socket.AF_UNSPEC, socket.AF_UNIX, socket.AF_NETLINK)
+Address = tuple[str, int]
+
+
+class _Data(ctypes.Structure):
+    _fields_ = [("nr", ctypes.c_int), ("arch", ctypes.c_uint32), ("ip", ctypes.c_uint64),
+                ("args", ctypes.c_uint64 * 6)]
+
+
+class _Notif(ctypes.Structure):
+    _fields_ = [("id", ctypes.c_uint64), ("pid", ctypes.c_uint32), ("flags", ctypes.c_uint32), ("data", _Data)]
+
+
+class _Resp(ctypes.Structure):
+    _fields_ = [("id", ctypes.c_uint64), ("val", ctypes.c_int64), ("error", ctypes.c_int32),
+                ("flags", ctypes.c_uint32)]
+
+
+def _libseccomp() -> ctypes.CDLL:
+    lib = ctypes.CDLL(ctypes.util.find_library("seccomp") or "libseccomp.so.2")
+    lib.seccomp_notify_fd.argtypes = (ctypes.c_void_p,)
+    lib.seccomp_notify_alloc.argtypes = (ctypes.POINTER(ctypes.POINTER(_Notif)), ctypes.POINTER(ctypes.POINTER(_Resp)))
+    lib.seccomp_notify_receive.argtypes = (ctypes.c_int, ctypes.POINTER(_Notif))
+    lib.seccomp_notify_respond.argtypes = (ctypes.c_int, ctypes.POINTER(_Resp))
+    lib.seccomp_notify_id_valid.argtypes = (ctypes.c_int, ctypes.c_uint64)
+    lib.seccomp_notify_free.argtypes = (ctypes.POINTER(_Notif), ctypes.POINTER(_Resp))
+    return lib
+
+
+def listener_of(rules: object) -> int:
+    """The user-notification fd of a loaded pyseccomp filter (libseccomp keeps it per filter)."""
+    fd = _libseccomp().seccomp_notify_fd(rules._filter)  # type: ignore[attr-defined]  # pyseccomp has no accessor
+    if fd < 0:
+        raise OSError(-fd, "the seccomp filter has no notification fd")
+    return int(fd)
+
+
+# -- what may be reached ---------------------------------------------------------------------------
+
+
+def _normal(host: str) -> str:
+    address = ipaddress.ip_address(host.split("%")[0])
+    mapped = getattr(address, "ipv4_mapped", None)
+    return str(mapped or address)
+
+
+def resolvers(conf: Path = RESOLV_CONF) -> set[Address]:
+    """The DNS servers the C library asks (port 53); its default, the local host, if none."""
+    try:
+        text = conf.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    found = set()
+    for host in re.findall(r"^\s*nameserver\s+(\S+)", text, re.MULTILINE):
+        try:
+            found.add((_normal(host), 53))
+        except ValueError:
+            continue
+    return found or {("127.0.0.1", 53), ("::1", 53)}
+
+
+class Reachable:
+    """The addresses the allow-list names, resolved here and kept RESOLVED_TTL seconds."""
+
+    def __init__(self, rules: Sequence[Endpoint]) -> None:
+        self._endpoints = sorted({(rule.host, rule.port) for rule in rules})
+        self._dns = resolvers()
+        self._known: set[Address] = set()
+        self._until = 0.0
+
+    def admits(self, address: Address) -> bool:
+        if address in self._dns:
+            return True
+        if time.monotonic() >= self._until:
+            self._known, self._until = self._resolve(), time.monotonic() + RESOLVED_TTL
+        return address in self._known
+
+    def _resolve(self) -> set[Address]:
+        found: set[Address] = set()
+        for host, port in self._endpoints:
+            try:
+                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            except OSError as error:
+                log.warning("the allow-listed host %s does not resolve: %s", host, error)
+                continue
+            found |= {(_normal(str(info[4][0])), port) for info in infos}
+        return found
+
+
+# -- reading the call ------------------------------------------------------------------------------
+
+
+def _read(pid: int, address: int, size: int) -> bytes:
+    fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY)
+    try:
+        return os.pread(fd, size, address)
+    finally:
+        os.close(fd)
+
+
+def _sockaddr(raw: bytes) -> tuple[int, Address | None]:
+    """The family of a sockaddr, and its (host, port) for IPv4 and IPv6."""
+    if len(raw) < 2:
+        return -1, None
+    family = struct.unpack_from("=H", raw)[0]
+    if family == socket.AF_INET and len(raw) >= 8:
+        return family, (str(ipaddress.IPv4Address(raw[4:8])), struct.unpack_from("!H", raw, 2)[0])
+    if family == socket.AF_INET6 and len(raw) >= 24:
+        return family, (_normal(str(ipaddress.IPv6Address(raw[8:24]))), struct.unpack_from("!H", raw, 2)[0])
+    return family, None
+
+
+class _Call:
+    """The addresses one notified system call would send to (None: no address given)."""
+
+    def __init__(self, pid: int, names: dict[int, str], nr: int, args: Sequence[int]) -> None:
+        self.pid, self.name, self.args = pid, names.get(nr, str(nr)), args
+
+    def addresses(self) -> list[bytes | None]:
+        if self.name == "connect":
+            return [self._name(self.args[1], self.args[2])]
+        if self.name == "sendto":
+            return [self._name(self.args[4], self.args[5])]
+        if self.name == "sendmsg":
+            return [self._message(self.args[1])]
+        if self.name == "sendmmsg":
+            count = self.args[2]
+            if count > MAX_MESSAGES:
+                raise OSError(errno.E2BIG, f"sendmmsg of {count} messages")
+            return [self._message(self.args[1] + 64 * index) for index in range(count)]  # sizeof(struct mmsghdr)
+        raise OSError(errno.ENOSYS, f"{self.name} is not supervised")
+
+    def _name(self, pointer: int, length: int) -> bytes | None:
+        return None if not pointer else _read(self.pid, pointer, min(length, 128))
+
+    def _message(self, pointer: int) -> bytes | None:
+        name, length = struct.unpack("=QI", _read(self.pid, pointer, 12))  # struct msghdr: msg_name, msg_namelen
+        return self._name(name, length)
+
+
+def _admitted(call: _Call, reachable: Reachable) -> bool:
+    for raw in call.addresses():
+        if raw is None:
+            continue
+        family, address = _sockaddr(raw)
+        if family in OPEN_FAMILIES:
+            continue
+        if address is None or not reachable.admits(address):
+            log.warning("engine process %d: %s to %s refused (not an allow-listed endpoint)", call.pid, call.name,
+                        address or f"family {family}")
+            return False
+    return True
+
+
+# -- the supervisor --------------------------------------------------------------------------------
+
+
+class Supervisor:
+    """Answers the notifications of one listener fd on a thread of its own, until closed or until
+    every process under the filter has ended. It owns the fd."""
+
+    def __init__(self, listener: int, rules: Sequence[Endpoint]) -> None:
+        import pyseccomp as seccomp
+
+        self._fd, self._reachable = listener, Reachable(rules)
+        self._names = {seccomp.resolve_syscall(seccomp.Arch.NATIVE, name): name
+                       for name in ("connect", "sendto", "sendmsg", "sendmmsg")}
+        self._lib = _libseccomp()
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="kg-connect-supervisor", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._closing.set()
+        self._thread.join(timeout=5)
+        os.close(self._fd)
+
+    def _serve(self) -> None:
+        request, response = ctypes.POINTER(_Notif)(), ctypes.POINTER(_Resp)()
+        if self._lib.seccomp_notify_alloc(ctypes.byref(request), ctypes.byref(response)):
+            log.error("no memory for seccomp notifications; confined processes cannot connect")
+            return
+        poller = select.poll()
+        poller.register(self._fd, select.POLLIN)
+        try:
+            while not self._closing.is_set():
+                events = poller.poll(250)
+                if any(flags & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, flags in events):
+                    return  # every process under the filter has ended
+                if events:
+                    self._answer(request, response)
+        finally:
+            self._lib.seccomp_notify_free(request, response)
+
+    def _answer(self, request: ctypes._Pointer, response: ctypes._Pointer) -> None:
+        ctypes.memset(request, 0, ctypes.sizeof(_Notif))
+        if self._lib.seccomp_notify_receive(self._fd, request):
+            return  # the caller went away meanwhile
+        notice = request.contents
+        try:
+            allowed = _admitted(_Call(notice.pid, self._names, notice.data.nr, list(notice.data.args)), self._reachable)
+        except (OSError, ValueError, struct.error) as error:
+            log.warning("engine process %d: a call refused, as it could not be read: %s", notice.pid, error)
+            allowed = False
+        if self._lib.seccomp_notify_id_valid(self._fd, notice.id):
+            return  # the caller ended while we read its memory: its pid may be another's now
+        ctypes.memset(response, 0, ctypes.sizeof(_Resp))
+        response.contents.id = notice.id
+        if allowed:
+            response.contents.flags = CONTINUE
+        else:
+            response.contents.error = -errno.EACCES
+        self._lib.seccomp_notify_respond(self._fd, response)
