@@ -24,6 +24,7 @@ from kg.formats import rdf_format
 from kg.output import OutputFormat, serialize
 from kg.remote import EngineError, EngineRefused, EngineSpec, RemoteStore
 from kg.safety import check_query
+from kg.sandbox import run_confined
 from kg.saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from kg.settings import Settings
 from kg.store import Store, StoreInUse
@@ -166,7 +167,8 @@ def load(
     genes_to_phenotype.txt; the annotation files need the release's hp.obo in their folder).
     """
     with reported():
-        load_into(open_store(store), files, graph=graph, format=format, force=force, strict=strict, report=report)
+        run_confined(lambda: load_into(open_store(store), files, graph=graph, format=format, force=force,
+                                       strict=strict, report=report), Settings.from_env())
 
 
 def load_into(store: Store, files: list[Path], *, graph: str | None = None, format: str | None = None,
@@ -225,8 +227,9 @@ def fetch_and_load(fetcher: Fetcher, names: list[str], store: Path | None, repor
                 raise Failure(f"fetch failed, nothing loaded: {error}") from None
         for item in fetched:
             console.print(f"{item.url}: {'downloaded' if item.changed else 'not modified'}")
-        if load:
-            load_into(open_store(store), [item.path for item in fetched], report=report)
+        if load:  # the fetch needed the network; the load does not
+            run_confined(lambda: load_into(open_store(store), [item.path for item in fetched], report=report),
+                         Settings.from_env())
 
 
 @fetch_app.command("medlineplus")
@@ -313,11 +316,18 @@ def query(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] = OutputFormat.table,
     engine: EngineOption = None,
 ) -> None:
-    """Run a SPARQL query over the union of all graphs."""
+    """Run a SPARQL query over the union of all graphs. The embedded engine runs as the server's
+    engine processes do (a large stack; no network, or only the allow-list: kg.sandbox); a
+    remote --engine is reached over the network, so that case is not confined."""
     with reported():
         text = query_text(query, parameters(param or []))
-        check_query(text, Settings.from_env())
-        result = serialize(open_engine(store, engine).query(text), format)
+        settings = Settings.from_env()
+
+        def run() -> bytes | Table | str:
+            check_query(text, settings)
+            return serialize(open_engine(store, engine).query(text), format)
+
+        result = run() if engine else run_confined(run, settings)
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
             sys.stdout.buffer.flush()

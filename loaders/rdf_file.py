@@ -65,6 +65,9 @@ def statement_start(text: bytes, line: int) -> str | None:
 def parse(data: bytes, path: Path, fmt: ox.RdfFormat,
           report: Callable[[int], None] | None = None) -> list[ox.Quad]:
     """All quads of a file, or a LoadError naming the file, line and statement."""
+    if formats.declares_entities(fmt, data):
+        raise LoadError(str(path), "RDF/XML with a DOCTYPE or entity declarations is refused (entities could "
+                                   "expand without bound); remove the DTD")
     source = _Progress(data, report) if report else data
     try:
         quads = list(ox.parse(source, format=fmt, base_iri=path.resolve().as_uri()))
