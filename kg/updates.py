@@ -238,9 +238,9 @@ def run_operation(store: ox.Store, operation: Operation, base: str | None) -> Ch
 
 
 def _run(store: ox.Store, operation: Operation, base: str | None) -> Change:
-    if operation.kind not in KINDS:  # not an update operation: the engine says why
-        _engine_update(store, operation.text, base)
-        raise Malformed(f"{operation.kind or 'the text'} does not start an update operation")
+    if operation.kind not in KINDS:  # never given to the engine: it would run what it can read
+        raise Malformed(f"{operation.kind[:40] or 'the text'} does not start an update operation: one begins "
+                        f"with INSERT, DELETE, WITH, LOAD, CLEAR, DROP, CREATE, ADD, MOVE or COPY")
     if operation.kind in DATA_KINDS:
         return _data(store, operation, base)
     if operation.kind in ("CLEAR", "DROP", "CREATE"):
