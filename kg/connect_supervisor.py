@@ -28,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import ipaddress
 import logging
 import os
@@ -65,23 +66,36 @@ class _Resp(ctypes.Structure):
                 ("flags", ctypes.c_uint32)]
 
 
+def _ioc(direction: int, number: int, size: int) -> int:
+    return direction << 30 | size << 16 | ord("!") << 8 | number
+
+
+# The listener's ioctls (linux/seccomp.h), used directly: libseccomp's own wrappers answer only
+# in a process whose libseccomp state has probed the kernel, which the server's never does.
+NOTIF_RECV = _ioc(3, 0, ctypes.sizeof(_Notif))
+NOTIF_SEND = _ioc(3, 1, ctypes.sizeof(_Resp))
+NOTIF_ID_VALID = _ioc(1, 2, 8)
+
+
 def _libseccomp() -> ctypes.CDLL:
     lib = ctypes.CDLL(ctypes.util.find_library("seccomp") or "libseccomp.so.2")
     lib.seccomp_notify_fd.argtypes = (ctypes.c_void_p,)
-    lib.seccomp_notify_alloc.argtypes = (ctypes.POINTER(ctypes.POINTER(_Notif)), ctypes.POINTER(ctypes.POINTER(_Resp)))
-    lib.seccomp_notify_receive.argtypes = (ctypes.c_int, ctypes.POINTER(_Notif))
-    lib.seccomp_notify_respond.argtypes = (ctypes.c_int, ctypes.POINTER(_Resp))
-    lib.seccomp_notify_id_valid.argtypes = (ctypes.c_int, ctypes.c_uint64)
-    lib.seccomp_notify_free.argtypes = (ctypes.POINTER(_Notif), ctypes.POINTER(_Resp))
+    lib.seccomp_reset.argtypes = (ctypes.c_void_p, ctypes.c_uint32)
     return lib
 
 
 def listener_of(rules: object) -> int:
-    """The user-notification fd of a loaded pyseccomp filter (libseccomp keeps it per filter)."""
-    fd = _libseccomp().seccomp_notify_fd(rules._filter)  # type: ignore[attr-defined]  # pyseccomp has no accessor
+    """The user-notification fd of the pyseccomp filter just loaded, ours to keep and close.
+    libseccomp keeps one such fd for the whole process and asks the kernel for no new one while
+    it has it: so it is duplicated, and libseccomp's global state reset (which closes its copy),
+    for the next filter (the CLI's next command in the same process) to get a listener of its own."""
+    lib = _libseccomp()
+    fd = lib.seccomp_notify_fd(rules._filter)  # type: ignore[attr-defined]  # pyseccomp has no accessor
     if fd < 0:
         raise OSError(-fd, "the seccomp filter has no notification fd")
-    return int(fd)
+    ours = os.dup(fd)
+    lib.seccomp_reset(None, 0)  # the next NOTIFY rule added probes the kernel again
+    return ours
 
 
 # -- what may be reached ---------------------------------------------------------------------------
@@ -214,7 +228,6 @@ class Supervisor:
         self._fd, self._reachable = listener, Reachable(rules)
         self._names = {seccomp.resolve_syscall(seccomp.Arch.NATIVE, name): name
                        for name in ("connect", "sendto", "sendmsg", "sendmmsg")}
-        self._lib = _libseccomp()
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="kg-connect-supervisor", daemon=True)
         self._thread.start()
@@ -225,38 +238,32 @@ class Supervisor:
         os.close(self._fd)
 
     def _serve(self) -> None:
-        request, response = ctypes.POINTER(_Notif)(), ctypes.POINTER(_Resp)()
-        if self._lib.seccomp_notify_alloc(ctypes.byref(request), ctypes.byref(response)):
-            log.error("no memory for seccomp notifications; confined processes cannot connect")
-            return
         poller = select.poll()
         poller.register(self._fd, select.POLLIN)
-        try:
-            while not self._closing.is_set():
-                events = poller.poll(250)
-                if any(flags & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, flags in events):
-                    return  # every process under the filter has ended
-                if events:
-                    self._answer(request, response)
-        finally:
-            self._lib.seccomp_notify_free(request, response)
+        while not self._closing.is_set():
+            events = poller.poll(250)
+            if any(flags & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, flags in events):
+                return  # every process under the filter has ended
+            if events:
+                try:
+                    self._answer()
+                except Exception:  # a caller left waiting would wait for ever
+                    log.exception("a notification could not be answered")
 
-    def _answer(self, request: ctypes._Pointer, response: ctypes._Pointer) -> None:
-        ctypes.memset(request, 0, ctypes.sizeof(_Notif))
-        if self._lib.seccomp_notify_receive(self._fd, request):
+    def _answer(self) -> None:
+        notice = _Notif()
+        try:
+            fcntl.ioctl(self._fd, NOTIF_RECV, notice)
+        except OSError:
             return  # the caller went away meanwhile
-        notice = request.contents
         try:
             allowed = _admitted(_Call(notice.pid, self._names, notice.data.nr, list(notice.data.args)), self._reachable)
         except (OSError, ValueError, struct.error) as error:
             log.warning("engine process %d: a call refused, as it could not be read: %s", notice.pid, error)
             allowed = False
-        if self._lib.seccomp_notify_id_valid(self._fd, notice.id):
-            return  # the caller ended while we read its memory: its pid may be another's now
-        ctypes.memset(response, 0, ctypes.sizeof(_Resp))
-        response.contents.id = notice.id
-        if allowed:
-            response.contents.flags = CONTINUE
-        else:
-            response.contents.error = -errno.EACCES
-        self._lib.seccomp_notify_respond(self._fd, response)
+        try:
+            fcntl.ioctl(self._fd, NOTIF_ID_VALID, ctypes.c_uint64(notice.id))
+            fcntl.ioctl(self._fd, NOTIF_SEND, _Resp(notice.id, 0, 0 if allowed else -errno.EACCES,
+                                                    CONTINUE if allowed else 0))
+        except OSError:
+            return  # the caller ended while we read its memory (its pid may be another's now)

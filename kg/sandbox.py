@@ -115,8 +115,10 @@ def confine(federation: bool, *, keep_fd: int | None = None) -> Confinement:
 
 def run_confined(work: Callable[[], Result], settings: Settings) -> Result:
     """`work()` on a thread with a large stack, confined (no network, or the allow-list through
-    a supervisor on a thread of the caller's); its exception, if any, raised here."""
+    a supervisor on a thread of the caller's, started before `work` begins); its exception, if
+    any, raised here."""
     handed: queue.Queue[Confinement] = queue.Queue()
+    supervised = threading.Event()
     outcome: list[tuple[bool, object]] = []
 
     def confined() -> None:
@@ -124,6 +126,7 @@ def run_confined(work: Callable[[], Result], settings: Settings) -> Result:
         try:
             confinement = confine(settings.federation)
             handed.put(confinement)
+            supervised.wait()
             outcome.append((True, work()))
         except BaseException as error:  # noqa: BLE001 - raised again on the caller's thread
             _let_go(error)
@@ -139,6 +142,7 @@ def run_confined(work: Callable[[], Result], settings: Settings) -> Result:
         threading.stack_size(previous)
     listener = handed.get().listener
     supervisor = None if listener is None else Supervisor(listener, settings.service_rules)
+    supervised.set()
     try:
         thread.join()
     finally:
