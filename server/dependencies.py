@@ -113,7 +113,7 @@ def _within(seconds: float, work: Any) -> Any:
     def trace(frame: Any, event: str, arg: Any) -> None:
         if time.monotonic() > deadline:
             raise _Late
-        return None  # no tracing inside the frame
+        # returning nothing: no tracing inside the frame
 
     previous = sys.gettrace()
     sys.settrace(trace)
