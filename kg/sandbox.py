@@ -167,15 +167,6 @@ def _let_go(error: BaseException | None) -> None:
             pending += [error.__cause__, error.__context__]
 
 
-def network_forbidden() -> bool:
-    """Whether this thread can no longer open an IPv4 socket."""
-    try:
-        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
-    except PermissionError:
-        return True
-    return False
-
-
 def reserve_fd(fd: int) -> None:
     """Keep the number of a closed `keep_fd` taken (by /dev/null), so that no socket the engine
     opens later gets it, and with it the filter's exception."""
