@@ -8,7 +8,7 @@ reads the address from the confined process's memory and lets the call go on
 (`SECCOMP_USER_NOTIF_FLAG_CONTINUE`) only to
 
 - an address and port that an allow-listed endpoint's host resolves to (resolved here, kept
-  for `RESOLVED_TTL` seconds);
+  `RESOLVED_TTL` seconds; an address not known is looked up afresh once before it is refused);
 - the system's DNS resolvers (`/etc/resolv.conf`), port 53, so that the engine can resolve
   the allow-listed hosts;
 - Unix and netlink sockets (the workers' own channels; the resolver's interface queries).
@@ -123,20 +123,25 @@ def resolvers(conf: Path = RESOLV_CONF) -> set[Address]:
 
 
 class Reachable:
-    """The addresses the allow-list names, resolved here and kept RESOLVED_TTL seconds."""
+    """The addresses the allow-list names: resolved here, each kept RESOLVED_TTL seconds after it
+    was last seen. An address not known is looked up afresh (at most once a second) before it is
+    refused, so a host that answers each lookup with other addresses (a CDN) still works."""
 
     def __init__(self, rules: Sequence[Endpoint]) -> None:
         self._endpoints = sorted({(rule.host, rule.port) for rule in rules})
         self._dns = resolvers()
-        self._known: set[Address] = set()
-        self._until = 0.0
+        self._known: dict[Address, float] = {}  # address: until when
+        self._looked = -1.0
 
     def admits(self, address: Address) -> bool:
-        if address in self._dns:
+        now = time.monotonic()
+        if address in self._dns or self._known.get(address, 0.0) > now:
             return True
-        if time.monotonic() >= self._until:
-            self._known, self._until = self._resolve(), time.monotonic() + RESOLVED_TTL
-        return address in self._known
+        if now - self._looked >= 1.0:
+            self._looked = now
+            self._known = {a: until for a, until in self._known.items() if until > now}
+            self._known.update(dict.fromkeys(self._resolve(), now + RESOLVED_TTL))
+        return self._known.get(address, 0.0) > now
 
     def _resolve(self) -> set[Address]:
         found: set[Address] = set()
