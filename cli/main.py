@@ -11,7 +11,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -27,6 +27,7 @@ from kg.messages import QuerySyntaxError, explain, nearest
 from kg.output import OutputFormat, serialize
 from kg.remote import EngineError, EngineRefused, EngineSpec, RemoteStore
 from kg.safety import check_query
+from kg.sandbox import run_confined
 from kg.saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from kg.settings import Settings
 from kg.store import Store, StoreInUse
@@ -134,6 +135,15 @@ def open_writer(store: Path | None) -> Store | beside.ServerWriter:
         return beside.ServerWriter(busy, note)
 
 
+def write_confined(target: Store | beside.ServerWriter, write: Callable[[Store | beside.ServerWriter], None]) -> None:
+    """`write(target)`: into the embedded store as the server's engine processes run (a large
+    stack, no network; see kg.sandbox), or through the running server, which needs the network."""
+    if isinstance(target, Store):
+        run_confined(lambda: write(target), Settings.from_env())
+    else:
+        write(target)
+
+
 @app.command()
 def build(
     store: StoreOption = None,
@@ -183,7 +193,8 @@ def load(
     genes_to_phenotype.txt; the annotation files need the release's hp.obo in their folder).
     """
     with reported():
-        load_into(open_writer(store), files, graph=graph, format=format, force=force, strict=strict, report=report)
+        write_confined(open_writer(store), lambda target: load_into(
+            target, files, graph=graph, format=format, force=force, strict=strict, report=report))
 
 
 def load_into(store: Store | beside.ServerWriter, files: list[Path], *, graph: str | None = None,
@@ -242,8 +253,9 @@ def fetch_and_load(fetcher: Fetcher, names: list[str], store: Path | None, repor
                 raise Failure(f"fetch failed, nothing loaded: {error}") from None
         for item in fetched:
             console.print(f"{item.url}: {'downloaded' if item.changed else 'not modified'}")
-        if load:
-            load_into(open_writer(store), [item.path for item in fetched], report=report)
+        if load:  # the fetch needed the network; the load does not
+            write_confined(open_writer(store), lambda target: load_into(
+                target, [item.path for item in fetched], report=report))
 
 
 @fetch_app.command("medlineplus")
@@ -337,16 +349,23 @@ def query(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] = OutputFormat.table,
     engine: EngineOption = None,
 ) -> None:
-    """Run a SPARQL query over the union of all graphs."""
+    """Run a SPARQL query over the union of all graphs. The embedded engine runs as the server's
+    engine processes do (a large stack; no network, or only the allow-list: kg.sandbox); a
+    remote --engine is reached over the network, so that case is not confined."""
     with reported():
         text = query_text(query, parameters(param or []))
-        check_query(text, Settings.from_env())
+        settings = Settings.from_env()
         target = open_engine(store, engine)
-        try:
-            answer = target.query(text)
-        except SyntaxError as error:
-            raise explain(error, text) from None
-        result = serialize(answer, format)
+
+        def run() -> bytes | Table | str:
+            check_query(text, settings)
+            try:
+                answer = target.query(text)
+            except SyntaxError as error:
+                raise explain(error, text) from None
+            return serialize(answer, format)
+
+        result = run_confined(run, settings) if isinstance(target, Store) else run()
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
             sys.stdout.buffer.flush()

@@ -7,7 +7,7 @@ are expanded from CURIEs by `identifiers`.
 
 from pathlib import Path
 
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD, Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, VOID, XSD, Namespace
 
 from .namespace import KG
 
@@ -57,6 +57,6 @@ PREFIXES: dict[str, str] = {
 
 __all__ = [
     "BASE", "BIOLINK", "DCTERMS", "DEFINITION", "GRAPH", "ID", "KG", "OBO", "OBO_IN_OWL", "OWL", "PHENOTYPIC_ABNORMALITY",
-    "PREFIXES", "PROBLEM", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SKOS", "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI",
-    "VOID", "XSD",
+    "PREFIXES", "PROBLEM", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS", "TERM_REPLACED_BY", "VANN", "VOCABULARIES",
+    "VOCAB_IRI", "VOID", "XSD",
 ]
