@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -67,20 +68,42 @@ def reported() -> Iterator[None]:
 
     try:
         yield
-    except Failure as error:
-        fail(str(error), error.code)
-    except EngineRefused as error:  # our own server's words as they are, a line and a caret included
-        fail(error.detail or str(error), 1, lines=error.detail is not None)
-    except (EngineError, beside.NotSent) as error:
-        fail(str(error), 1)
-    except (LoadError, StoreInUse) as error:
-        traceback.clear_frames(error.__traceback__)  # let go of an open store: its lock goes with it
-        fail(str(error), 1)
-    except QuerySyntaxError as error:
-        fail(str(error), 1, lines=True)
-    except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-        kind = "query syntax" if isinstance(error, SyntaxError) else type(error).__name__
-        fail(f"{kind}: {error}", 1)
+    except (Failure, EngineRefused, EngineError, beside.NotSent, LoadError, StoreInUse, SyntaxError, ValueError,
+            OSError, RuntimeError) as error:
+        message, code, lines = _reported(error)
+        _let_go(error)  # an open store in a frame or a closure of the traceback: its lock goes with it
+        fail(message, code, lines=lines)
+
+
+def _reported(error: BaseException) -> tuple[str, int, bool]:
+    """What to say of an error a user can cause: the message, the exit code, whether it has lines."""
+    from loaders import LoadError
+
+    if isinstance(error, Failure):
+        return str(error), error.code, False
+    if isinstance(error, EngineRefused):  # our own server's words as they are, a line and a caret included
+        return error.detail or str(error), 1, error.detail is not None
+    if isinstance(error, QuerySyntaxError):
+        return str(error), 1, True
+    if isinstance(error, SyntaxError):
+        return f"query syntax: {error}", 1, False
+    if isinstance(error, (EngineError, beside.NotSent, StoreInUse, LoadError)):
+        return str(error), 1, False
+    return f"{type(error).__name__}: {error}", 1, False
+
+
+def _let_go(error: BaseException | None) -> None:
+    """Clear the frames of an error's traceback and of its causes': a frame or a closure of one
+    may hold an open store, and the traceback outlives this handler (contextlib's __exit__ gets it)."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        error = pending.pop()
+        if error is not None and id(error) not in seen:
+            seen.add(id(error))
+            traceback.clear_frames(error.__traceback__)
+            error.__traceback__ = None
+            pending += [error.__cause__, error.__context__]
 
 
 def fail(message: str, code: int, *, lines: bool = False) -> None:
@@ -139,7 +162,8 @@ def write_confined(target: Store | beside.ServerWriter, write: Callable[[Store |
     """`write(target)`: into the embedded store as the server's engine processes run (a large
     stack, no network; see kg.sandbox), or through the running server, which needs the network."""
     if isinstance(target, Store):
-        run_confined(lambda: write(target), Settings.from_env())
+        run_confined(partial(write, target), Settings.from_env())  # not a closure: a frame's function outlives
+        # the frame's cleared locals (see _let_go)
     else:
         write(target)
 
