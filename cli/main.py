@@ -11,8 +11,9 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,6 +28,7 @@ from kg.messages import QuerySyntaxError, explain, nearest
 from kg.output import OutputFormat, serialize
 from kg.remote import EngineError, EngineRefused, EngineSpec, RemoteStore
 from kg.safety import check_query
+from kg.sandbox import run_confined
 from kg.saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from kg.settings import Settings
 from kg.store import Store, StoreInUse
@@ -66,20 +68,42 @@ def reported() -> Iterator[None]:
 
     try:
         yield
-    except Failure as error:
-        fail(str(error), error.code)
-    except EngineRefused as error:  # our own server's words as they are, a line and a caret included
-        fail(error.detail or str(error), 1, lines=error.detail is not None)
-    except (EngineError, beside.NotSent) as error:
-        fail(str(error), 1)
-    except (LoadError, StoreInUse) as error:
-        traceback.clear_frames(error.__traceback__)  # let go of an open store: its lock goes with it
-        fail(str(error), 1)
-    except QuerySyntaxError as error:
-        fail(str(error), 1, lines=True)
-    except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-        kind = "query syntax" if isinstance(error, SyntaxError) else type(error).__name__
-        fail(f"{kind}: {error}", 1)
+    except (Failure, EngineRefused, EngineError, beside.NotSent, LoadError, StoreInUse, SyntaxError, ValueError,
+            OSError, RuntimeError) as error:
+        message, code, lines = _reported(error)
+        _let_go(error)  # an open store in a frame or a closure of the traceback: its lock goes with it
+        fail(message, code, lines=lines)
+
+
+def _reported(error: BaseException) -> tuple[str, int, bool]:
+    """What to say of an error a user can cause: the message, the exit code, whether it has lines."""
+    from loaders import LoadError
+
+    if isinstance(error, Failure):
+        return str(error), error.code, False
+    if isinstance(error, EngineRefused):  # our own server's words as they are, a line and a caret included
+        return error.detail or str(error), 1, error.detail is not None
+    if isinstance(error, QuerySyntaxError):
+        return str(error), 1, True
+    if isinstance(error, SyntaxError):
+        return f"query syntax: {error}", 1, False
+    if isinstance(error, (EngineError, beside.NotSent, StoreInUse, LoadError)):
+        return str(error), 1, False
+    return f"{type(error).__name__}: {error}", 1, False
+
+
+def _let_go(error: BaseException | None) -> None:
+    """Clear the frames of an error's traceback and of its causes': a frame or a closure of one
+    may hold an open store, and the traceback outlives this handler (contextlib's __exit__ gets it)."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        error = pending.pop()
+        if error is not None and id(error) not in seen:
+            seen.add(id(error))
+            traceback.clear_frames(error.__traceback__)
+            error.__traceback__ = None
+            pending += [error.__cause__, error.__context__]
 
 
 def fail(message: str, code: int, *, lines: bool = False) -> None:
@@ -149,6 +173,16 @@ def open_writer(store: Path | None) -> Store | beside.ServerWriter:
         return beside.ServerWriter(busy, note)
 
 
+def write_confined(target: Store | beside.ServerWriter, write: Callable[[Store | beside.ServerWriter], None]) -> None:
+    """`write(target)`: into the embedded store as the server's engine processes run (a large
+    stack, no network; see kg.sandbox), or through the running server, which needs the network."""
+    if isinstance(target, Store):
+        run_confined(partial(write, target), Settings.from_env())  # not a closure: a frame's function outlives
+        # the frame's cleared locals (see _let_go)
+    else:
+        write(target)
+
+
 @app.command()
 def build(
     store: StoreOption = None,
@@ -200,7 +234,8 @@ def load(
     genes_to_phenotype.txt; the annotation files need the release's hp.obo in their folder).
     """
     with reported():
-        load_into(open_writer(store), files, graph=graph, format=format, force=force, strict=strict, report=report)
+        write_confined(open_writer(store), lambda target: load_into(
+            target, files, graph=graph, format=format, force=force, strict=strict, report=report))
 
 
 def load_into(store: Store | beside.ServerWriter, files: list[Path], *, graph: str | None = None,
@@ -260,8 +295,9 @@ def fetch_and_load(fetcher: Fetcher, names: list[str], store: Path | None, repor
                 raise Failure(f"fetch failed, nothing loaded: {error}") from None
         for item in fetched:
             console.print(f"{item.url}: {'downloaded' if item.changed else 'not modified'}")
-        if load:
-            load_into(open_writer(store), [item.path for item in fetched], report=report)
+        if load:  # the fetch needed the network; the load does not
+            write_confined(open_writer(store), lambda target: load_into(
+                target, [item.path for item in fetched], report=report))
 
 
 @fetch_app.command("medlineplus")
@@ -355,16 +391,23 @@ def query(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] = OutputFormat.table,
     engine: EngineOption = None,
 ) -> None:
-    """Run a SPARQL query over the union of all graphs."""
+    """Run a SPARQL query over the union of all graphs. The embedded engine runs as the server's
+    engine processes do (a large stack; no network, or only the allow-list: kg.sandbox); a
+    remote --engine is reached over the network, so that case is not confined."""
     with reported():
         text = query_text(query, parameters(param or []))
-        check_query(text, Settings.from_env())
+        settings = Settings.from_env()
         target = open_engine(store, engine)
-        try:
-            answer = target.query(text)
-        except SyntaxError as error:
-            raise explain(error, text) from None
-        result = serialize(answer, format)
+
+        def run() -> bytes | Table | str:
+            check_query(text, settings)
+            try:
+                answer = target.query(text)
+            except SyntaxError as error:
+                raise explain(error, text) from None
+            return serialize(answer, format)
+
+        result = run_confined(run, settings) if isinstance(target, Store) else run()
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
             sys.stdout.buffer.flush()

@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from ontology import PREFIXES
 
 from .change import Change, graph_of
-from .safety import Shape, shape
+from .safety import Shape, shape, with_prefixes
 
 PROBLEMS = "application/problem+json;q=0.1"  # errors as RFC 9457 documents, from engines that have them (ours)
 SOLUTIONS_ACCEPT = f"application/sparql-results+json, application/sparql-results+xml;q=0.9, {PROBLEMS}"
@@ -167,12 +167,13 @@ class RemoteStore:
     def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, substitutions: Mapping[str, object] | None = None,
               base_iri: str | None = None, timeout: float | None = None) -> ox.QuerySolutions | ox.QueryBoolean | Triples:
-        """A query's answer as typed results; the union of all graphs when no dataset is given."""
+        """A query's answer as typed results; the union of all graphs when no dataset is given. The
+        predeclared prefixes it uses are declared in the text sent."""
         if substitutions:
             raise ValueError("a remote engine takes no substitutions: bind values in the text (VALUES)")
         operation = shape(sparql, base_iri)
         params = self._dataset(operation, default_graphs, named_graphs)
-        result = self._results(self._post(self.spec.query, data={"query": sparql, **params},
+        result = self._results(self._post(self.spec.query, data={"query": with_prefixes(sparql, operation), **params},
                                           headers={"Accept": accept(operation)}, timeout=timeout))
         if form(operation) == "ASK" and isinstance(result, ox.QuerySolutions):
             return _boolean(result)  # Virtuoso 7 answers ASK as one row of ?__ASK_RETVAL

@@ -39,6 +39,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ontology import PREFIXES
+from ontology.identifiers import sparql_prefixes
 
 from .change import Change
 from .safety import shape
@@ -134,11 +135,13 @@ class Store:
         """Run a SPARQL query; SyntaxError carries the parser's line and column.
 
         Without a dataset given here or in the query (FROM), the default graph is the union.
+        Every prefix of `sparql_prefixes` is predeclared; the query's own PREFIX wins.
         """
         union = default_graphs is None and not shape(sparql, base_iri).declares_dataset
         return self._engine.query(
             sparql,
             base_iri=base_iri,
+            prefixes=sparql_prefixes(),
             use_default_graph_as_union=union,
             default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
             named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,

@@ -73,6 +73,9 @@ def parse(data: bytes, path: Path, fmt: ox.RdfFormat,
           report: Callable[[int], None] | None = None) -> list[ox.Quad]:
     """All quads of a file, or a LoadError naming the file, line and statement."""
     check_utf8(data, str(path), fmt.name)
+    if formats.declares_entities(fmt, data):
+        raise LoadError(str(path), "RDF/XML with a DOCTYPE or entity declarations is refused (entities could "
+                                   "expand without bound); remove the DTD")
     source = _Progress(data, report) if report else data
     try:
         quads = list(ox.parse(source, format=fmt, base_iri=path.resolve().as_uri()))

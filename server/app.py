@@ -20,12 +20,13 @@ from kg import __version__, dumps, search_index
 from kg.dumps import Manifest
 from kg.products import folder_of
 from kg.remote import RemoteStore
+from kg.sandbox import ALLOW_LIST, OFF, OPEN
 from kg.saved_queries import load_queries
 from kg.search_index import Searcher
 from kg.settings import Settings
 from kg.store import Store
 
-from . import api, docs, entities, errors, graph_store, linked_data, reads, sparql
+from . import api, docs, entities, errors, graph_store, linked_data, prefixes, reads, sparql
 from .description import PREFIXES_OUT, validators, void_triples
 from .metrics import CONTENT_TYPE, Metrics
 from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
@@ -38,6 +39,8 @@ from .workers import WorkerPool
 
 CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
+NETWORK = {OFF: "off the network", ALLOW_LIST: "on the network only towards the allow-list (supervised)",
+           OPEN: "with network access"}  # what the engine processes may reach, in /health
 EXPOSED_HEADERS = [sparql.TRUNCATED, linked_data.SEARCH_INDEX, "Retry-After", "Link", "Location", REQUEST_ID]
 log = logging.getLogger("kg.app")
 
@@ -96,7 +99,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     app.state.dumps = folder_of(store) / "dumps"
     _refreshed_after_writes(app, pool, refresher, settings)
     errors.install(app)
-    for module in (sparql, graph_store, linked_data, docs):
+    for module in (sparql, graph_store, linked_data, docs, prefixes):
         app.include_router(module.router)
     app.include_router(api.router(queries))
     _add_pages(app)
@@ -147,7 +150,7 @@ def _add_pages(app: FastAPI) -> None:
             lines = "".join(f"{role}: {name} {'up' if up else 'down'}\n" for role, name, up in engines)
             state = "ok" if any(up for *_, up in engines) else "degraded"
             return f"{state}: version {pool.version}\n{lines}{products}\n"
-        network = "off the network" if pool.sandboxed else "with network access"
+        network = NETWORK.get(pool.network, pool.network)
         return f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n{products}\n"
 
     @app.get("/metrics", response_class=PlainTextResponse)

@@ -152,12 +152,14 @@ class Failure:
 
 # Exceptions a job may raise, by the kind they travel as; anything else is "engine".
 KINDS: tuple[tuple[type[BaseException], str], ...] = (
-    (Refused, "refused"), (Malformed, "malformed"), (SyntaxError, "syntax"), (NotAcceptable, "not-acceptable"),
+    (Refused, "refused"), (SyntaxError, "syntax"), (Malformed, "malformed"), (NotAcceptable, "not-acceptable"),
     (PayloadTooLarge, "too-large"), (NotFound, "not-found"), (BadRequest, "malformed"), (UpdateFailed, "malformed"),
     (MemoryError, "memory"),
+    (PermissionError, "network"),  # a job's only outside access is the engine's HTTP client: the sandbox said no
 )
 RAISED = {"refused": Refusal, "malformed": BadRequest, "syntax": SparqlSyntax, "not-acceptable": NotAcceptable,
-          "too-large": PayloadTooLarge, "not-found": NotFound, "memory": OutOfMemory, "engine": EngineError}
+          "too-large": PayloadTooLarge, "not-found": NotFound, "memory": OutOfMemory, "network": Refusal,
+          "engine": EngineError}
 
 
 def failure(error: BaseException) -> Failure:
@@ -172,6 +174,8 @@ def failure(error: BaseException) -> Failure:
         message = f"SPARQL syntax error: {message}"
     elif kind == "memory":
         message = "the operation needed more memory than an engine worker may use (KG_WORKER_MEMORY_MIB)"
+    elif kind == "network":
+        message = f"the engine may not reach the network (KG_SERVICE_ALLOW): {message}"
     elif kind == "engine":
         message = f"the engine failed: {type(error).__name__}: {message}"
     return Failure(kind, message)
