@@ -24,6 +24,8 @@ so whether it is current is one lookup, and it is so exactly when its content is
 ...                         "#+ example: []\\nPREFIX ex: <http://example.org/>\\nSELECT * WHERE { ?s ex:p ?o }\\n")
 >>> sorted(t.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in example_triples(saved))[:4]
 ['comment', 'declare', 'identifier', 'keywords']
+>>> sorted(declared_prefixes("PREFIX ex: <http://example.org/> SELECT * { ?s rdfs:label ?o }"))
+['ex', 'rdfs']
 """
 
 from __future__ import annotations
@@ -65,12 +67,14 @@ def runnable(saved: SavedQuery) -> str:
 
 
 def declared_prefixes(text: str) -> dict[str, str]:
-    """The PREFIX declarations of a query's text, as the engine reads them."""
+    """The prefixes a query's text needs, as the engine reads them: those it declares, and the
+    predeclared ones it uses without declaring (so the published text runs elsewhere too)."""
     tokens = shape(text).tokens
     prologue = Prologue(None)
     for index in range(len(tokens)):
         prologue.declare(tokens, index)
-    return dict(prologue.prefixes)
+    used = {t.text.split(":", 1)[0] for t in tokens if t.kind == "pname"}
+    return {p: iri for p, iri in prologue.prefixes.items() if p in prologue.declared or p in used}
 
 
 def _prefixes(subject: ox.NamedNode, name: str, prefixes: Mapping[str, str]) -> Iterator[Triple]:
