@@ -11,7 +11,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
@@ -148,6 +148,21 @@ def open_engine(store: Path | None, engine: str | None, update: str | None = Non
         return beside.through(busy, note)
 
 
+def refresh_products(store: Store | beside.ServerWriter, written: Iterable[str] = ()) -> None:
+    """Bring what is made from the graph (statistics, example queries, search, dumps) up to the
+    store's generation after a write of the named graphs `written` (and their load records),
+    one line per step on stderr. Through a running server, the server does it after the write."""
+    from kg.products import Writes, Written, refresh
+    from ontology import METADATA_GRAPH
+
+    if not isinstance(store, Store):
+        return
+    graphs = frozenset(written)
+    writes = Writes().add(store.generation, Written(graphs | {str(METADATA_GRAPH)})) if graphs else Writes()
+    with Reporter(errors) as reporter:
+        refresh(store, writes=writes, queries=Settings.from_env().queries, report=reporter)
+
+
 def open_writer(store: Path | None) -> Store | beside.ServerWriter:
     """The store to write, or the server holding it (writes go through it, if they fit)."""
     try:
@@ -184,6 +199,7 @@ def build(
         target = open_writer(store)
         if if_missing and is_built(target, with_hpo=hpo):  # type: ignore[arg-type]
             console.print("default graph already built")
+            refresh_products(target)  # made now for a store built before they were
             return
         with Reporter(errors, units={SOURCES: "graphs"}) as reporter:
             outcomes = build_default(target, force=force, with_hpo=hpo,  # type: ignore[arg-type]
@@ -191,6 +207,7 @@ def build(
         for outcome in outcomes:
             state = "unchanged" if outcome.unchanged else "written"
             console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
+        refresh_products(target, [outcome.graph for outcome in outcomes if not outcome.unchanged])
 
 
 @app.command()
@@ -244,6 +261,7 @@ def load_into(store: Store | beside.ServerWriter, files: list[Path], *, graph: s
         console.print(f"… {len(outcomes)} graphs in all: {written} written, {len(outcomes) - written} unchanged")
     if report and reports is not None:
         report.write_text(json.dumps(reports, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    refresh_products(store, [outcome.graph for outcome in outcomes if not outcome.unchanged])
 
 
 fetch_app = typer.Typer(help="Download a source's files into a cache folder, then load them (the one command "
@@ -531,13 +549,18 @@ def publish(
     force: Annotated[bool, typer.Option(help="Send every graph, even those the engine has unchanged")] = False,
 ) -> None:
     """Copy every named graph of the local store to a remote engine, one graph at a time (Graph
-    Store PUT), checking the engine's triple count of each; unchanged graphs are skipped."""
+    Store PUT), checking the engine's triple count of each; unchanged graphs are skipped. What is
+    made from the graph is brought up to date first, and its graphs (graph/void, graph/examples)
+    go with the rest."""
     from kg.publish import publish as publish_all
 
+    with reported():
+        local = open_store(store)
+        refresh_products(local)
     with reported(), Reporter(errors, unit="quads") as reporter:
         target = remote(engine, engine_update, engine_store, timeout=600.0)
         started = time.monotonic()
-        for outcome in publish_all(open_store(store), target, force=force):
+        for outcome in publish_all(local, target, force=force):
             reporter.timed(f"{stage_name(outcome.graph)} ({outcome.state})", outcome.triples, time.monotonic() - started)
             console.print(f"{outcome.graph}: {outcome.triples} triples ({outcome.state})")
             started = time.monotonic()

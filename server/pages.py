@@ -45,7 +45,7 @@ def _example(saved: SavedQuery) -> dict[str, str]:
 
 def page_config(request: Request) -> dict[str, Any]:
     state = request.app.state
-    stats = state.statistics.get()
+    stats = state.products.statistics  # as they are: the page never waits for them
     queries = state.queries
     first = queries.get(FIRST_EXAMPLE) or next(iter(queries.values()), None)
     return {
@@ -53,8 +53,8 @@ def page_config(request: Request) -> dict[str, Any]:
         "prefixes": display_prefixes(),
         "examples": [_example(q) for q in queries.values()],
         "first": _example(first)["query"] if first else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
-        "classes": sorted(stats.classes),
-        "properties": sorted(stats.properties),
+        "classes": sorted(stats.classes) if stats else [],
+        "properties": sorted(stats.properties) if stats else [],
     }
 
 
@@ -63,7 +63,7 @@ def query_page(request: Request) -> HTMLResponse:
     response = templates.TemplateResponse(request, "query.html", {
         "config": json.dumps(config).replace("</", "<\\/"),
         "endpoint": config["endpoint"],
-        "graphs": list(request.app.state.statistics.get().graphs),
+        "graphs": list(stats.graphs) if (stats := request.app.state.products.statistics) else [],
         "example": config["first"],
         "examples": config["examples"],
         "editor": editor_available(),
