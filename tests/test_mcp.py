@@ -260,15 +260,19 @@ def test_genes_and_hpo_phenotypes_of_higm1_in_the_full_graph(full_url: str, tran
 
 # -- /mcp in the app, without a server process ------------------------------------------------------
 
-@pytest.mark.parametrize(("headers", "status"), [
-    ({"Host": "evil.example"}, 400),  # trusted hosts, as for every path
+@pytest.mark.parametrize(("headers", "body", "status"), [
+    ({"Host": "evil.example"}, b"{}", 400),  # trusted hosts, as for every path
     ({"Origin": "https://assistant.example", "Access-Control-Request-Method": "POST",
-      "Access-Control-Request-Headers": "content-type, mcp-protocol-version"}, 200),  # CORS preflight
+      "Access-Control-Request-Headers": "content-type, mcp-protocol-version"}, b"", 200),  # CORS preflight
+    ({}, b" " * 2049, 413),  # KG_MAX_BODY
 ])
-def test_mcp_sits_behind_the_apps_middleware(default_store: Store, headers: dict[str, str], status: int) -> None:
-    app = create_app(default_store, Settings(allowed_hosts=("127.0.0.1", "testserver")))
+def test_mcp_sits_behind_the_apps_middleware(default_store: Store, headers: dict[str, str], body: bytes,
+                                             status: int) -> None:
+    app = create_app(default_store, Settings(allowed_hosts=("127.0.0.1", "testserver"), max_body=2048))
     with TestClient(app) as client:
         method = "OPTIONS" if "Origin" in headers else "POST"
-        response = client.request(method, "/mcp", headers=headers, json={})
-    assert response.status_code == status
+        response = client.request(method, "/mcp", headers={"Content-Type": "application/json",
+                                                           "Accept": "application/json, text/event-stream", **headers},
+                                  content=body)
+    assert response.status_code == status, response.text
     assert "X-Request-Id" in response.headers  # the guard's
