@@ -38,8 +38,9 @@ from kg.safety import Malformed, Refused
 from ontology import GRAPH
 
 from . import reads
-from .errors import HttpError, as_http
+from .errors import HttpError, QueryTimeout, as_http
 from .mcp_tools import Answer, Tool, catalogue, schema
+from .metrics import Metrics
 from .problems import TYPES
 
 log = logging.getLogger("kg.mcp")
@@ -56,11 +57,17 @@ ANNOTATIONS = types.ToolAnnotations(read_only_hint=True, destructive_hint=False,
                                     open_world_hint=False)
 
 
-def failed(error: Exception, tool: str) -> types.CallToolResult:
-    """A tool error: the message the HTTP API gives (its problem's `detail`), and the problem."""
+def failed(error: Exception, tool: str, metrics: Metrics | None = None) -> types.CallToolResult:
+    """A tool error: the message the HTTP API gives (its problem's `detail`), and the problem;
+    counted as the HTTP API counts it."""
     answered = as_http(error)
     if not isinstance(error, EXPECTED):
         log.error("tool %s failed", tool, exc_info=error)
+    if metrics is not None:
+        metrics.tool_calls.labels(tool, str(answered.status)).inc()
+        metrics.errors.labels(str(answered.status)).inc()
+        if isinstance(error, QueryTimeout):
+            metrics.timeouts.inc()
     title = TYPES.get(answered.problem or "", HTTPStatus(answered.status).phrase)
     problem = {"title": title, "status": answered.status, "detail": answered.message,
                **{k: v for k, v in answered.members.items() if v is not None}}
@@ -84,10 +91,13 @@ class Assistant:
         tool = self.tools.get(params.name)
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"no tool named {params.name!r}; tools/list lists them")
+        metrics = getattr(self.state, "metrics", None)
         try:
             answer: Answer = await anyio.to_thread.run_sync(partial(self._run, tool, params.arguments))
         except Exception as error:  # noqa: BLE001 - every error is the tool's result, never the session's end
-            return failed(error, tool.name)
+            return failed(error, tool.name, metrics)
+        if metrics is not None:
+            metrics.tool_calls.labels(tool.name, "ok").inc()
         return types.CallToolResult(content=[types.TextContent(text=answer.text)], structured_content=answer.data)
 
     def _run(self, tool: Tool, arguments: dict[str, Any] | None) -> Answer:

@@ -42,7 +42,7 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {  # a saved query's parameter types (
 
 @dataclass(frozen=True)
 class Answer:
-    """A tool's answer: text for the model, and the same as data."""
+    """A tool's answer: text for the model, and the same as data (a JSON object)."""
 
     text: str
     data: Any = None
@@ -50,6 +50,15 @@ class Answer:
 
 @dataclass(frozen=True)
 class Tool:
+    """A tool: its name, title, description for a model, input schema, and its function.
+
+    >>> tool = Tool("t", "T", "", _object({"a": {"type": "integer"}, "b": {"type": "string"}}, ("a", "b")), search)
+    >>> tool.arguments({"c": 1})
+    Traceback (most recent call last):
+    ...
+    server.errors.Unprocessable: the argument 'a' is required; the argument 'b' is required; Additional properties are not allowed ('c' was unexpected); this tool takes a, b
+    """
+
     name: str
     title: str
     description: str
@@ -62,18 +71,20 @@ class Tool:
         given = dict(given or {})
         problems = sorted(Draft202012Validator(self.schema).iter_errors(given), key=lambda e: list(e.absolute_path))
         if problems:
-            raise Unprocessable("; ".join(_problem(e, self.schema) for e in problems))
+            said = dict.fromkeys(part for e in problems for part in _problem(e, self.schema))  # each once, in order
+            raise Unprocessable("; ".join(said))
         defaults = {k: v["default"] for k, v in self.schema["properties"].items() if "default" in v}
         return {**defaults, **given}
 
 
-def _problem(error: Any, schema: Mapping[str, Any]) -> str:
+def _problem(error: Any, schema: Mapping[str, Any]) -> list[str]:
+    """What is wrong, in words (a schema error may name several missing arguments)."""
     if error.validator == "required":
-        return f"the argument {error.message.split(chr(39))[1]!r} is required"
+        return [f"the argument {name!r} is required" for name in error.validator_value if name not in error.instance]
     if error.validator == "additionalProperties":
-        return f"{error.message}; this tool takes {', '.join(sorted(schema['properties'])) or 'no arguments'}"
+        return [f"{error.message}; this tool takes {', '.join(sorted(schema['properties'])) or 'no arguments'}"]
     where = ".".join(str(part) for part in error.absolute_path)
-    return f"the argument {where!r} is not valid: {error.message}"
+    return [f"the argument {where!r} is not valid: {error.message}"]
 
 
 def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:

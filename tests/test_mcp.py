@@ -189,6 +189,7 @@ def test_the_table_says_when_it_was_cut(stores: tuple[Path, Path], url: str, lim
     result = run(connect("http", stores, url), session)
     rows = table(result)
     assert len(rows) == count and result.structured_content["cut"] is cut
+    assert 'kg_mcp_tool_calls_total{outcome="ok",tool="sparql_query"}' in httpx.get(f"{url}/metrics").text
 
 
 @pytest.mark.live
