@@ -8,7 +8,7 @@ they are), else whole; literals by their value (and language tag); blank nodes a
 >>> table.text().splitlines()
 ['1 row', 'gene\\tsymbol', 'HGNC:11935\\tCD40LG']
 >>> print(Table(("n",), [("1",), ("2",)], cut=True, cap="at most 2 rows").text().splitlines()[0])
-2 rows, cut (at most 2 rows): the answer has more; narrow the query, or page with LIMIT and OFFSET
+2 rows, cut (at most 2 rows): the answer has more rows than these
 """
 
 from __future__ import annotations
@@ -44,8 +44,7 @@ class Table:
         count = f"{len(self.rows)} row{'' if len(self.rows) == 1 else 's'}"
         if not self.cut:
             return count
-        return (f"{count}, cut{f' ({self.cap})' if self.cap else ''}: the answer has more; narrow the query, "
-                "or page with LIMIT and OFFSET")
+        return f"{count}, cut{f' ({self.cap})' if self.cap else ''}: the answer has more rows than these"
 
     def text(self) -> str:
         if self.boolean is not None:

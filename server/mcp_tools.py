@@ -125,7 +125,7 @@ def describe(state: Any, args: dict[str, Any]) -> Answer:
     if entity is None:
         raise NotFound(f"the graph says nothing about <{iri}>")
     described = entity_json(entity)
-    return Answer(json.dumps(described, ensure_ascii=False, indent=1), described)
+    return Answer(json.dumps(described, ensure_ascii=False, separators=(",", ":")), described)
 
 
 # -- queries ----------------------------------------------------------------------------------------
@@ -244,7 +244,8 @@ SPARQL = Tool("sparql_query", "Run a SPARQL query", (
     "graphs. Every prefix of the schema tool is predeclared (kg:, biolink:, HGNC:, MONDO:, HP: …); "
     "a PREFIX in the query wins. Updates, SERVICE and LOAD are refused; the query stops at the "
     "server's deadline. Answers a table (tab-separated, IRIs as CURIEs) under a line counting the "
-    "rows, which says when the answer was cut at `limit` rows."),
+    "rows, which says when the answer was cut at `limit` rows (then use LIMIT and OFFSET in the query, or "
+    "narrow it)."),
     _object({"query": {"type": "string", "minLength": 1, "description": "The SPARQL query"},
              "limit": _limit(DEFAULT_LIMIT, MAX_LIMIT)}, ("query",)), sparql)
 SCHEMA = Tool("schema", "The data model", (
