@@ -90,7 +90,7 @@ def _saved_arguments(schema: dict[str, Any]) -> dict[str, Any]:
 
 FIXED = {  # the fixed tools, with arguments, and a piece of what each answers
     "search_entities": ({"text": "hyper igm", "types": ["condition"]}, "MONDO:0010626"),
-    "describe_entity": ({"entity": "HGNC:11935"}, '"label": "CD40LG"'),
+    "describe_entity": ({"entity": "HGNC:11935"}, '"label":"CD40LG"'),
     "list_saved_queries": ({}, "query_condition_genes"),
     "sparql_query": ({"query": "SELECT ?gene WHERE { ?gene kg:causes MONDO:0010626 }"}, "hgnc:11935"),
     "schema": ({}, "kg:Gene"),
