@@ -6,11 +6,18 @@ cannot be checked, with the reason. The kinds:
 
 - `sparql`: the query runs over the default graph (`full_release`: the graph with HPO's whole
   release) and its answer is the Markdown table after the block;
+- `saved`: each line is `kg query NAME -p k=v …`; the saved query's answer is the table after
+  (`first=N`: its first N rows);
 - `shell output`: each command of the block prints exactly the fenced block after it (`kg …`
   against a store of the default graph, `curl …` against a live server on loopback);
 - `shell`: each command of the block runs and exits 0;
 - `output`: the block is an example of printed output, checked by the pattern of its lines
-  against a run of the command named in the option (see `tests/test_manual.py`).
+  against a run of the command named in the option, times and rates aside;
+- `excerpt FILE`: every line without an ellipsis is a line of FILE;
+- `layout`: every folder the block names exists.
+
+`sparql` and `saved` take `full_release` (the graph with HPO's whole release), `ordered` (the
+rows in the table's order) and, for `sparql`, `loaded=PATH` (the default graph with PATH loaded).
 
 Parsing is pure: `blocks(text)` reads nothing but the text.
 
@@ -25,7 +32,7 @@ from dataclasses import dataclass
 
 MARKER = re.compile(r"^\s*<!-- check: (?P<spec>.*?) -->\s*$")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>```+)(?P<info>[\w+-]*)\s*$")
-KINDS = ("sparql", "shell output", "shell", "output", "none")
+KINDS = ("sparql", "saved", "shell output", "shell", "output", "excerpt", "layout", "none")
 
 
 @dataclass(frozen=True)

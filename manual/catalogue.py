@@ -41,8 +41,8 @@ def _entry(query: SavedQuery) -> list[str]:
         lines += ["Parameters:", "", *(_parameter(p) for p in query.parameters), ""]
     if query.section:
         types = ", ".join(_value(t) for t in query.section.types)
-        lines += [f"On entity pages: the section \"{query.section.title}\" of every {types}, "
-                  f"with the entity as `{query.section.parameter}`.", ""]
+        lines += [(f"On entity pages: the section \"{query.section.title}\" of every {types}, "
+                  f"with the entity as `{query.section.parameter}`."), ""]
     lines += _examples(query)
     lines += [f"Run it: `kg query {query.name}`, or `GET /api/queries/{query.name}`.", ""]
     return lines

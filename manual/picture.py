@@ -83,8 +83,8 @@ def _text(x: float, y: float, text: str, weight: str = "normal") -> str:
 
 
 def _box(box: Box, x: float, y: float, width: float) -> list[str]:
-    parts = [f'<rect x="{x:.0f}" y="{y:.0f}" width="{width:.0f}" height="{box.height}" rx="4" '
-             'fill="#f6f8fa" stroke="#57606a"/>', _text(x + PAD, y + PAD + 12, box.name, "bold")]
+    parts = [(f'<rect x="{x:.0f}" y="{y:.0f}" width="{width:.0f}" height="{box.height}" rx="4" '
+             'fill="#f6f8fa" stroke="#57606a"/>'), _text(x + PAD, y + PAD + 12, box.name, "bold")]
     lines = ([f"⊑ {', '.join(box.aligned)}"] if box.aligned else []) + list(box.rows)
     parts += [_text(x + PAD, y + PAD + 12 + ROW * (i + 1), line) for i, line in enumerate(lines)]
     return parts
@@ -98,8 +98,8 @@ def svg(columns: int = 3) -> str:
     placed = _place(items, columns)
     footer = GAP + max(y + box.height for box, _, y in placed)
     total_width = columns * (width + GAP) + GAP
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width:.0f}" height="{footer + 2 * ROW:.0f}" '
-             'font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="12" fill="#1f2328">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width:.0f}" height="{footer + 2 * ROW:.0f}" '
+             'font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="12" fill="#1f2328">'),
              f'<rect width="{total_width:.0f}" height="{footer + 2 * ROW:.0f}" fill="#ffffff"/>']
     for box, column, y in placed:
         parts += _box(box, GAP + column * (width + GAP), y, width)

@@ -12,7 +12,7 @@ import re
 
 def _pattern(name: str) -> re.Pattern[str]:
     name = re.escape(name)
-    return re.compile(rf"(<!-- generated: {name} -->\n)(.*?)(<!-- end generated: {name} -->)", re.S)
+    return re.compile(rf"(<!-- generated: {name} -->\n)(.*?)(<!-- end generated: {name} -->)", re.DOTALL)
 
 
 def names(text: str) -> list[str]:
