@@ -124,14 +124,10 @@ def _saved(store: Store, block: Block) -> None:
         _compare(block, (names, got[:first[0]] if first else got), ordered=bool(first) or "ordered" in block.options)
 
 
-@pytest.mark.parametrize(("block", "output"), of("saved"))
-def test_saved_queries_answer_as_shown(block: Block, output: None, default_store: Store) -> None:
-    _saved(default_store, block)
-
-
-@pytest.mark.parametrize(("block", "output"), of("saved", full=True))
-def test_saved_queries_on_the_full_graph_answer_as_shown(block: Block, output: None, full_store: Store) -> None:
-    _saved(full_store, block)
+@pytest.mark.parametrize(("block", "output"), of("saved") + of("saved", full=True))
+def test_saved_queries_answer_as_shown(block: Block, output: None, request: pytest.FixtureRequest) -> None:
+    store = request.getfixturevalue("full_store" if "full_release" in block.options else "default_store")
+    _saved(store, block)
 
 
 # --- shell commands: `kg` against a store of the default graph, `curl` against a live server ----
@@ -185,8 +181,8 @@ def test_shell_commands_run(block: Block, output: None, request: pytest.FixtureR
 def test_shell_commands_print_what_is_shown(block: Block, output: Block | None, request: pytest.FixtureRequest,
                                             tmp_path: Path) -> None:
     assert output is not None, f"{block.where}: no output block after it"
-    for line in block.text.splitlines():
-        _same(block, output, _shell(block, line, request, tmp_path / str(abs(hash(line)))))
+    for number, line in enumerate(re.sub(r"\\\n\s*", " ", block.text).splitlines()):
+        _same(block, output, _shell(block, line, request, tmp_path / str(number)))
 
 
 MASKED = re.compile(r" in [\d.,]+ s \([\d,.]+ [\w/]+\)")
@@ -230,3 +226,41 @@ def test_the_manual_builds_strictly_and_offline(tmp_path: Path) -> None:
     pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
     assert "fonts.googleapis" not in pages and "fonts.gstatic" not in pages
     assert re.search(r"<(?:script|link)[^>]+(?:src|href)=\"https?://", pages) is None
+
+
+# --- tables of settings ---------------------------------------------------------------------------
+
+LIMITS = DOCS / "endpoint" / "limits.md"
+
+
+def _shown(default: str) -> object:
+    """A default as the limits table writes it, as the settings hold it."""
+    words = default.strip("`").split()
+    if default in ("empty", "unset", "off"):
+        return {"empty": (), "unset": None, "off": False}[default]
+    if re.fullmatch(r"\d+", words[0]) and len(words) == 1:
+        return float(words[0])
+    return tuple(words) if len(words) > 1 or default == "`*`" else words[0]
+
+
+def _limits() -> list[tuple[str, str]]:
+    header, rows = table(LIMITS.read_text(encoding="utf-8"))
+    assert header == ["variable", "default", "what"]
+    return [(row[0].strip("`"), row[1]) for row in rows]
+
+
+@pytest.mark.parametrize(("variable", "default"), _limits())
+def test_the_limits_table_gives_each_default_the_settings_have(variable: str, default: str) -> None:
+    from kg.settings import Settings
+
+    value = getattr(Settings.from_env({}), variable.removeprefix("KG_").lower())
+    value = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    if variable == "KG_QUERIES":
+        value = f"{value.name}/"
+    assert value == _shown(default)
+
+
+def test_the_limits_table_names_every_variable_the_settings_read() -> None:
+    source = (ROOT / "kg" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'env\.get\("(KG_\w+)"', source)) - {"KG_STORE"}
+    assert read == {variable for variable, _ in _limits()}
