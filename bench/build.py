@@ -3,7 +3,8 @@
 Runs the build as `make serve` would (curated graph + HPO, then what is made from it) in a
 child process, and writes what it printed and what it cost to a small JSON file
 (`bench/results/build.json` by default): each graph's triples as the build wrote them, the
-store's total, the wall time, the child's peak resident memory, and the machine it ran on.
+store's total, the wall time, the child's peak resident memory, the machine it ran on, and
+every line it printed that speaks of a warning (there should be none).
 The README and the manual take their build figures from that file (`python -m manual`), and a
 test checks that they still agree with it; nobody retypes them.
 """
@@ -68,12 +69,13 @@ def measure(store: Path) -> dict[str, Any]:
     if done.returncode:
         raise SystemExit(f"kg build failed ({done.returncode}):\n{done.stderr[-4000:]}")
     counts = stages(done.stderr)
+    warned = [line for line in (done.stderr + done.stdout).splitlines() if "warning" in line.lower()]
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"command": "kg build", "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds": round(seconds, 1), "peak_mib": round(peak_kib / 1024),
             "load_average": round(os.getloadavg()[0], 1), "machine": machine(),
             "triples": {name: count for name, count in counts.items() if name != "store"},
-            "store_triples": counts.get("store")}
+            "store_triples": counts.get("store"), "warnings": warned}
 
 
 def main(out: Annotated[Path, typer.Option(help="Where to write the figures")] = RESULTS) -> None:

@@ -264,3 +264,15 @@ def test_the_limits_table_names_every_variable_the_settings_read() -> None:
     source = (ROOT / "kg" / "settings.py").read_text(encoding="utf-8")
     read = set(re.findall(r'env\.get\("(KG_\w+)"', source)) - {"KG_STORE"}
     assert read == {variable for variable, _ in _limits()}
+
+
+def test_the_measured_build_printed_no_warning() -> None:
+    from manual.figures import measured
+
+    assert measured()["warnings"] == []
+
+
+def test_the_readme_links_to_files_that_exist() -> None:
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README.read_text(encoding="utf-8"))
+    local = [link for link in links if not re.match(r"[a-z]+:", link)]
+    assert local and [link for link in local if not (ROOT / link).exists()] == []
