@@ -276,3 +276,23 @@ def test_the_readme_links_to_files_that_exist() -> None:
     links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README.read_text(encoding="utf-8"))
     local = [link for link in links if not re.match(r"[a-z]+:", link)]
     assert local and [link for link in local if not (ROOT / link).exists()] == []
+
+
+def _phrasing_rows() -> list[pytest.param]:
+    text = (DOCS / "loaders" / "medlineplus.md").read_text(encoding="utf-8")
+    header, rows = table(text[text.index("| shape | example"):])
+    assert header[:2] == ["shape", "example (the row's own)"]
+    return [pytest.param(row[1], id=row[0]) for row in rows]
+
+
+@pytest.mark.parametrize("example", _phrasing_rows())
+def test_the_phrasing_table_quotes_the_loaders_own_examples(example: str) -> None:
+    """Each sentence the table quotes (cut with …) is part of a row's example in the loader; other
+    wordings the row names, "(or …)", are not examples."""
+    from loaders.medlineplus.causes import PHRASINGS
+
+    quoted = re.findall(r"\"([^\"]+)\"", re.sub(r"\(or [^)]*\)", "", example))
+    parts = [part.strip() for sentence in quoted for part in sentence.split("…") if part.strip()]
+    assert parts
+    for part in parts:
+        assert any(part in phrasing.example for phrasing in PHRASINGS), part
