@@ -10,8 +10,9 @@ export HOST PORT KG_STORE
 VENDOR := server/static/vendor
 YASGUI := $(VENDOR)/yasgui.min.js
 
-# OS packages the tests use: Debian's chromium (browser tests) and Virtuoso (an engine behind us).
-DEBIAN_PACKAGES := chromium chromium-driver virtuoso-opensource
+# OS packages the tests use: Debian's chromium (browser tests), Virtuoso (an engine behind us), and
+# curl and jq (the manual's shell examples, run by tests/test_manual.py).
+DEBIAN_PACKAGES := chromium chromium-driver virtuoso-opensource curl jq
 
 .PHONY: serve test stress build bench docs install install-test assets system clean
 
