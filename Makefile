@@ -10,10 +10,11 @@ export HOST PORT KG_STORE
 VENDOR := server/static/vendor
 YASGUI := $(VENDOR)/yasgui.min.js
 
-# OS packages the tests use: Debian's chromium (browser tests) and Virtuoso (an engine behind us).
-DEBIAN_PACKAGES := chromium chromium-driver virtuoso-opensource
+# OS packages the tests use: Debian's chromium (browser tests), Virtuoso (an engine behind us), and
+# curl and jq (the manual's shell examples, run by tests/test_manual.py).
+DEBIAN_PACKAGES := chromium chromium-driver virtuoso-opensource curl jq
 
-.PHONY: serve test stress build bench install install-test assets system clean
+.PHONY: serve test stress build bench docs install install-test assets system clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,docs]'
 	touch $@
 
 $(VENV)/.installed-stress: $(VENV)/.installed-test
@@ -54,6 +55,12 @@ $(YASGUI): web/package.json web/package-lock.json
 	else echo "npm not found: the query page will be the plain form"; fi
 
 assets: $(YASGUI)
+
+# The manual (docs/, mkdocs.yml) into site/: offline (no fonts or scripts from elsewhere) and
+# --strict, so a broken link or a page left out of the navigation fails. `make test` builds it
+# too (tests/test_manual.py), with every example of the README and the manual.
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
 
 $(VENV)/.installed-bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[bench]'
@@ -90,4 +97,4 @@ bench: $(VENV)/.installed-bench assets build
 	$(BIN)/python -m bench.dumps --store "$(KG_STORE)"
 
 clean:
-	rm -rf $(VENV) var .pytest_cache web/node_modules $(VENDOR)
+	rm -rf $(VENV) var .pytest_cache web/node_modules $(VENDOR) site

@@ -23,7 +23,7 @@ def _words(value: str | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything configurable, with safe defaults; the README lists each variable."""
+    """Everything configurable, with safe defaults; docs/endpoint/limits.md lists each variable."""
 
     store: Path = DEFAULT_STORE
     host: str = "127.0.0.1"
@@ -67,7 +67,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read the variables the README lists (HOST and PORT as the Makefile passes them)."""
+        """Read the variables the manual lists (HOST and PORT as the Makefile passes them)."""
         env = os.environ if env is None else env
         default = cls()
         return cls(

@@ -2,8 +2,9 @@
 engine over the same default graph, compared as result sets.
 
 Solutions are compared as multisets of rows; blank-node labels are ignored, numbers compared by
-value, and a plain literal equals an xsd:string one. A disagreement the README explains is
-listed in KNOWN with its reason; any other fails the suite, and so does a KNOWN one that has gone.
+value, and a plain literal equals an xsd:string one. A disagreement the manual explains
+(docs/operations/reliability.md) is listed in KNOWN with its reason; any other fails the suite,
+and so does a KNOWN one that has gone.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .measure import Outcome
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "long", "int")}
-KNOWN: dict[str, str] = {}  # saved query → why the engines differ on it (also in the README)
+KNOWN: dict[str, str] = {}  # saved query → why the engines differ on it (also in the manual)
 
 
 def _term(kind: str, value: str, datatype: str | None, language: str | None) -> tuple:

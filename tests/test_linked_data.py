@@ -323,7 +323,7 @@ def test_search_before_the_index_and_after_writes() -> None:
 
 
 def test_from_a_search_to_a_query(client: TestClient) -> None:
-    """The README's two steps: the IRIs of the hits in a VALUES block."""
+    """The manual's two steps (docs/endpoint/search.md): the IRIs of the hits in a VALUES block."""
     hits = client.get("/api/search", params={"q": "HIGM1", "type": "condition"}).json()
     iris = " ".join(str(ox.NamedNode(hit["iri"])) for hit in hits)
     query = f"""PREFIX kg: <https://w3id.org/higm-kg/vocab#>

@@ -89,6 +89,15 @@ def test_hpo_query_returns_its_example_on_the_full_release(full_store: Store, na
     assert_example(full_store, LOCAL[name])
 
 
+@pytest.mark.full_release
+@pytest.mark.parametrize("name", sorted(n for n, q in LOCAL.items() if q.form == "SELECT"))
+def test_no_row_is_answered_twice_on_the_full_release(full_store: Store, name: str) -> None:
+    """HPO's graph repeats the curated graph's HP labels; the union must not double the rows."""
+    query = LOCAL[name]
+    answer = [tuple(sorted(row.items())) for row in rows(full_store, query.bind(required_examples(query)))]
+    assert len(answer) == len(set(answer))
+
+
 @pytest.mark.parametrize("name", sorted(set(QUERIES) - set(LOCAL)))
 def test_federated_queries_are_refused_unless_enabled(name: str) -> None:
     text = QUERIES[name].bind({})
