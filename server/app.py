@@ -107,7 +107,8 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     for module in (sparql, graph_store, linked_data, docs, prefixes):
         app.include_router(module.router)
     app.include_router(api.router(queries))
-    app.add_route("/mcp", Endpoint(), methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    app.add_route("/mcp", Endpoint(), methods=["POST"], include_in_schema=False)  # stateless: no stream to GET,
+    # no session to DELETE (405, as the transport allows)
     _add_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_middleware(app, settings)

@@ -170,6 +170,11 @@ async def sessions(app: Any) -> AsyncIterator[None]:
             app.state.mcp = None
 
 
+def _is_json(scope: Scope) -> bool:
+    types = [value for name, value in scope["headers"] if name == b"content-type"]
+    return len(types) == 1 and types[0].split(b";")[0].strip().lower() == b"application/json"
+
+
 class Endpoint:
     """The ASGI app at `/mcp`: the running session manager of the app it is called in."""
 
@@ -177,5 +182,9 @@ class Endpoint:
         manager = getattr(scope["app"].state, "mcp", None)
         if manager is None:
             await PlainTextResponse("the MCP endpoint is not running\n", status_code=503)(scope, receive, send)
+            return
+        if not _is_json(scope):  # a form or text/plain POST needs no CORS preflight: a page elsewhere could send it
+            await PlainTextResponse("MCP messages are JSON: send Content-Type: application/json\n",
+                                    status_code=415)(scope, receive, send)
             return
         await manager.handle_request(scope, receive, send)

@@ -261,17 +261,20 @@ def test_genes_and_hpo_phenotypes_of_higm1_in_the_full_graph(full_url: str, tran
 
 # -- /mcp in the app, without a server process ------------------------------------------------------
 
-@pytest.mark.parametrize(("headers", "body", "status"), [
-    ({"Host": "evil.example"}, b"{}", 400),  # trusted hosts, as for every path
-    ({"Origin": "https://assistant.example", "Access-Control-Request-Method": "POST",
-      "Access-Control-Request-Headers": "content-type, mcp-protocol-version"}, b"", 200),  # CORS preflight
-    ({}, b" " * 2049, 413),  # KG_MAX_BODY
+@pytest.mark.parametrize(("method", "headers", "body", "status"), [
+    ("POST", {"Host": "evil.example"}, b"{}", 400),  # trusted hosts, as for every path
+    ("OPTIONS", {"Origin": "https://assistant.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type, mcp-protocol-version"}, b"", 200),  # CORS preflight
+    ("POST", {}, b" " * 2049, 413),  # KG_MAX_BODY
+    ("GET", {}, b"", 405),  # stateless: no stream that could hold a connection open for ever
+    ("DELETE", {}, b"", 405),  # no session to end
+    ("POST", {"Content-Type": "text/plain"}, b"{}", 415),  # a simple request a page elsewhere could send
+    ("POST", {"Content-Type": "application/x-www-form-urlencoded"}, b"{}", 415),
 ])
-def test_mcp_sits_behind_the_apps_middleware(default_store: Store, headers: dict[str, str], body: bytes,
+def test_mcp_sits_behind_the_apps_middleware(default_store: Store, method: str, headers: dict[str, str], body: bytes,
                                              status: int) -> None:
     app = create_app(default_store, Settings(allowed_hosts=("127.0.0.1", "testserver"), max_body=2048))
     with TestClient(app) as client:
-        method = "OPTIONS" if "Origin" in headers else "POST"
         response = client.request(method, "/mcp", headers={"Content-Type": "application/json",
                                                            "Accept": "application/json, text/event-stream", **headers},
                                   content=body)
