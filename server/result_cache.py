@@ -44,7 +44,8 @@ from .streaming import Streamed
 
 MAX_BYTES = 64 * 1024 * 1024  # answers held, in all
 MAX_ENTRY = 4 * 1024 * 1024  # an answer larger than this is not kept
-VOLATILE = ("RAND", "NOW", "UUID", "STRUUID", "BNODE")  # functions with a new value on every run
+VOLATILE = ("RAND", "NOW", "UUID", "STRUUID", "BNODE",  # functions with a new value on every run
+            "SERVICE")  # another endpoint's answer (or its failure, under SILENT): no write of ours moves it
 ANALYSIS_WAIT = 0.5  # seconds a move to a new version waits for dependencies still being worked out
 KEY_BYTES = 200  # what an entry costs besides its answer: its key and bookkeeping
 ANALYSIS_QUEUE = 32  # analyses waiting at most; beyond, an answer depends on every write

@@ -18,7 +18,7 @@ from server.admission import Admission
 from server.app import create_app
 from server.jobs import Query
 from server.metrics import Metrics
-from server.result_cache import CachingPool, ResultCache
+from server.result_cache import CachingPool, ResultCache, normalised
 from server.results import Serialized
 from server.sparql import TRUNCATED
 
@@ -116,6 +116,15 @@ def test_answers_that_differ_on_every_run_are_not_cached(client: TestClient, que
     for _ in range(2):
         assert client.get("/sparql", params={"query": query}, headers=JSON).status_code == 200
     assert counts(client) == (0, 0)
+
+
+@pytest.mark.parametrize("query", ["SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+                                   "SELECT * WHERE { service silent <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"])
+def test_answers_from_another_endpoint_are_never_keyed(query: str) -> None:
+    """Another endpoint's answer (or, under SILENT, its failure as no rows) is its own: no write
+    of ours would ever drop it from the cache."""
+    assert normalised(query, None) is None
+    assert normalised(query.replace("SERVICE", "GRAPH").replace("service silent", "GRAPH"), None) is not None
 
 
 def test_the_same_read_in_flight_is_answered_once(client: TestClient) -> None:
