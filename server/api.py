@@ -88,18 +88,22 @@ def run_saved(saved: SavedQuery, request: Request, values: Mapping[str, Any], li
     return response
 
 
+WARMED = (None, "text/csv")  # JSON, what a browser, SPARQLWrapper or curl gets; CSV, what the manual's examples ask
+
+
 def warm(pool: Any, queries: Mapping[str, SavedQuery], run: Callable[..., Any]) -> int:
-    """Answer the first page of each saved query once, as the API asks for it by default (the
-    example of each required parameter, the default of the others), through `pool`'s result
-    cache with `run` as the executor (a low-priority worker): the first visitor finds it made.
-    How many were answered."""
+    """Answer the first page of each saved query once in each of WARMED, as the API asks for it
+    by default (the example of each required parameter, the default of the others), through
+    `pool`'s result cache with `run` as the executor (a low-priority worker): the first visitor
+    finds it made. How many were answered."""
     answered = 0
     for saved in queries.values():
         values = {p.name: p.example if p.required else _typed(saved, p.name, p.default) for p in saved.parameters}
         if any(p.required and p.example is None for p in saved.parameters):
             continue
         try:
-            pool.run(saved_job(saved, values, DEFAULT_LIMIT, 0), method=run)
+            for accept in WARMED:
+                pool.run(saved_job(saved, values, DEFAULT_LIMIT, 0, accept=accept), method=run)
             answered += 1
         except Exception as error:  # noqa: BLE001 - a query that cannot be warmed is answered when asked
             log.warning("saved query %s was not warmed: %s", saved.name, error)

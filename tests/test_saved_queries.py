@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import re
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -273,3 +277,28 @@ def test_cli_lists_the_queries() -> None:
 def test_cli_parameter_errors(disk_store: Path, args: list[str], code: int, message: str) -> None:
     result = runner.invoke(cli, ["query", *args, "--store", str(disk_store)])
     assert result.exit_code == code and message in result.stderr
+
+
+def test_saved_queries_are_answered_ahead_in_json_and_csv(disk_store: Path, tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """On a store on disk, the server answers each saved query's first page ahead of its first
+    visitor, in JSON and in CSV: both are then cache hits, whichever way CSV is asked for."""
+    shutil.copytree(disk_store, tmp_path / "store")
+    caplog.set_level(logging.INFO, logger="kg.app")
+    with TestClient(create_app(Store.open(tmp_path / "store"), Settings())) as client:
+        deadline = time.monotonic() + 120
+        while "ahead of their first visitor" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "ahead of their first visitor" in caplog.text
+        before = _cache_counts(client)
+        for request in ({"headers": {"Accept": "application/sparql-results+json"}}, {"headers": {"Accept": "text/csv"}},
+                        {"params": {"format": "csv"}}):
+            assert client.get("/api/queries/graph-statistics", **request).status_code == 200  # type: ignore[arg-type]
+        after = _cache_counts(client)
+    assert (after[0] - before[0], after[1] - before[1]) == (3, 0)  # hits, misses
+
+
+def _cache_counts(client: TestClient) -> tuple[int, int]:
+    text = client.get("/metrics").text
+    found = dict(re.findall(r"^kg_result_cache_(hits|misses)_total (\S+)$", text, re.MULTILINE))
+    return int(float(found["hits"])), int(float(found["misses"]))
