@@ -78,10 +78,16 @@ PREFIXES: dict[str, str] = {
     "obo": str(OBO),
     "oboInOwl": str(OBO_IN_OWL),
 }
+PUBLISHING: dict[str, str] = {  # what the endpoint says of itself: predeclared in queries, not in our data's output
+    "sd": str(SD),
+    "sh": str(SH),
+    "spex": str(SPEX),
+    "void-ext": str(VOID_EXT),
+}
 
 __all__ = [
     "BASE", "BIOLINK", "DATASET", "DCTERMS", "DEFINITION", "DERIVED_GRAPHS", "ENDPOINT", "EXAMPLES_GRAPH", "GRAPH", "ID",
-    "KG", "METADATA_GRAPH", "OBO", "OBO_IN_OWL", "OWL", "PHENOTYPIC_ABNORMALITY", "PREFIXES", "PROBLEM", "PROV", "RDF", "RDFS",
+    "KG", "METADATA_GRAPH", "OBO", "OBO_IN_OWL", "OWL", "PHENOTYPIC_ABNORMALITY", "PREFIXES", "PROBLEM", "PROV", "PUBLISHING", "RDF", "RDFS",
     "SCHEMA", "SD", "SH", "SKOS", "SPEX", "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "VOID_EXT",
     "VOID_GRAPH", "XSD",
 ]

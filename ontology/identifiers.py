@@ -17,7 +17,7 @@ from functools import cache
 import curies
 from rdflib import URIRef
 
-from . import HERE, PREFIXES
+from . import HERE, PREFIXES, PUBLISHING
 
 PREFIX_MAP_FILE = HERE / "prefixes.json"
 
@@ -69,13 +69,14 @@ def display_prefixes() -> dict[str, str]:
 def _sparql_prefixes() -> tuple[tuple[str, str], ...]:
     records = converter().records
     registry = {name: record.uri_prefix for record in records for name in (record.prefix, *record.prefix_synonyms)}
-    return tuple({**registry, **PREFIXES}.items())
+    return tuple({**registry, **PUBLISHING, **PREFIXES}.items())
 
 
 def sparql_prefixes() -> dict[str, str]:
     """The prefixes every SPARQL query and update may use without declaring them (as Wikidata's
-    service predeclares its own): our vocabularies (PREFIXES), and every registry prefix with its
-    synonyms (`HGNC:`, `hgnc:`, `MONDO:` …). A query's own PREFIX wins.
+    service predeclares its own): our vocabularies (PREFIXES), those of what the endpoint publishes
+    about itself (PUBLISHING: the service description, VoID's extension, the example queries), and
+    every registry prefix with its synonyms (`HGNC:`, `hgnc:`, `MONDO:` …). A query's own PREFIX wins.
 
     >>> sparql_prefixes()["kg"] == PREFIXES["kg"], sparql_prefixes()["HGNC"]
     (True, 'https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/')

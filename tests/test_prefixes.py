@@ -35,6 +35,11 @@ def client(fresh_store: Store) -> Iterator[TestClient]:
     ("SELECT ?label WHERE { ?gene a kg:Gene ; rdfs:label ?label } ORDER BY ?label LIMIT 1", "CD40"),
     ("SELECT ?label WHERE { HGNC:11935 rdfs:label ?label }", "CD40LG"),
     ("PREFIX rdfs: <http://example.org/not-rdfs#> SELECT ?label WHERE { HGNC:11935 rdfs:label ?label }", None),
+    # the vocabularies of what the endpoint publishes of itself (SD, VoID, the example queries), as SIB's queries use them
+    ("SELECT ?label WHERE { BIND(STR(sh:select) AS ?label) }", SH + "select"),
+    ("SELECT ?label WHERE { BIND(STR(sd:Service) AS ?label) }", "http://www.w3.org/ns/sparql-service-description#Service"),
+    ("SELECT ?label WHERE { BIND(STR(spex:describe) AS ?label) }", "https://purl.expasy.org/sparql-examples/ontology#describe"),
+    ("SELECT ?label WHERE { BIND(STR(void-ext:datatypePartition) AS ?label) }", "http://ldf.fi/void-ext#datatypePartition"),
 ])
 def test_queries_use_our_prefixes_undeclared(client: TestClient, query: str, expected: str | None) -> None:
     response = client.get("/sparql", params={"query": query}, headers=JSON)
