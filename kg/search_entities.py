@@ -36,6 +36,7 @@ from ontology import (
     BIOLINK,
     DCTERMS,
     DEFINITION,
+    DERIVED_GRAPHS,
     KG,
     OBO_IN_OWL,
     PHENOTYPIC_ABNORMALITY,
@@ -154,11 +155,16 @@ def _add(entities: dict[str, Entity], subject: str, role: str, text: str) -> Non
         target.append(text)
 
 
+DESCRIPTIONS = tuple(f"{graph}#" for graph in DERIVED_GRAPHS)  # the nodes of what the endpoint says of itself
+
+
 def read(store: Any, subjects: Sequence[str] | None = None) -> dict[str, Entity]:
-    """The entities among `subjects` (every entity of the graph when None), by IRI."""
+    """The entities among `subjects` (every entity of the graph when None), by IRI: not the
+    nodes of the VoID or of the example queries, which describe the endpoint, not the domain."""
     entities: dict[str, Entity] = {}
     for row in store.query(names_query(subjects)):
-        _add(entities, row["s"].value, ROLE_OF_PREDICATE[row["p"].value], row["o"].value)
+        if not row["s"].value.startswith(DESCRIPTIONS):
+            _add(entities, row["s"].value, ROLE_OF_PREDICATE[row["p"].value], row["o"].value)
     for row in store.query(kinds_query(subjects)):
         entities.setdefault(row["s"].value, Entity(row["s"].value)).kinds.add(KIND_OF_CLASS[row["t"].value])
     for row in store.query(phenotypes_query(subjects)):

@@ -45,8 +45,10 @@ obo:HP_0001419 a owl:Class ; rdfs:subClassOf obo:HP_0000005 ; rdfs:label "X-link
 ex:hostile rdfs:label "title:x OR *" .
 ex:association-6b36 a biolink:DiseaseToPhenotypicFeatureAssociation ; biolink:subject ex:higm ;
     biolink:object obo:HP_0001875 .
+<https://w3id.org/higm-kg/graph/examples#cd40-example> rdfs:label "CD40 example query" .
+<https://w3id.org/higm-kg/graph/void#cd40-partition> rdfs:label "CD40 partition" .
 """
-NAMED = 13  # every subject above but the association node
+NAMED = 13  # every subject above but the association node and the endpoint's descriptions of itself
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +93,8 @@ RANKING = [  # (text, types, the hits expected, in order, as (IRI without its na
     ("cd40~1 OR neutro*", None, []),
     ("a" * 100_000, None, []),
     ("association-6b36", None, []),  # association nodes have no names: not indexed
+    ("example query", None, []),  # the example queries and the VoID describe the endpoint, not the domain
+    ("partition", None, []),
 ]
 
 
