@@ -49,7 +49,7 @@ from .search_entities import KINDS, NAME_KINDS, Entity, Name, batches, normalize
 
 Report = Callable[[str], None]
 MARK = "kg-search.json"  # beside tantivy's files: our schema's version, so an older index is rebuilt
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the endpoint's descriptions of itself (graph/examples, graph/void) left out
 WORDS = "kg_words"  # our analyzer: simple tokenizer, long tokens dropped, lower case, ASCII folding
 MAX_TEXT, MAX_WORDS, MAX_KEY, MAX_DEFINITION = 200, 8, 1000, 10_000
 TYPO_MIN = 4  # letters a word needs before one edit is allowed
