@@ -89,12 +89,17 @@ stress: $(VENV)/.installed-stress
 # oxigraph serve (on disk and in memory) and rdflib-endpoint on loopback: a table per dataset
 # and the goals table. BENCH_ARGS="--size curated --seconds 10" for a short run. Then, on the
 # store `make build` made (the full default graph): the search index (build, update, /api/search
-# latency) and the dumps (time and size per graph, gzip levels).
+# latency), the dumps (time and size per graph, gzip levels), kg publish to oxigraph serve,
+# hand-written queries against oxigraph serve, and the first touch of every user-facing route
+# (the last two into docs/benchmarks.md).
 bench: $(VENV)/.installed-bench assets build
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.search --store "$(KG_STORE)"
 	$(BIN)/python -m bench.dumps --store "$(KG_STORE)"
+	$(BIN)/python -m bench.publish --store "$(KG_STORE)"
+	$(BIN)/python -m bench.adhoc --store "$(KG_STORE)" --readme
+	$(BIN)/python -m bench.first_touch --store "$(KG_STORE)" --readme
 
 clean:
 	rm -rf $(VENV) var .pytest_cache web/node_modules $(VENDOR) site

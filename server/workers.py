@@ -155,7 +155,9 @@ class WorkerPool:
         self._store, self._settings = store, settings
         self._size, self._timeout = settings.workers, settings.query_timeout
         self._admission = Admission(settings.workers, settings.max_pending)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the worker that answered last takes the next job, so under a light load
+        # one worker's engine caches stay warm instead of each job going to the coldest worker.
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()  # workers, version and log
         self._writing = threading.Lock()  # one write at a time

@@ -20,6 +20,7 @@ from kg.safety import Refused, check_query
 from kg.saved_queries import QueryFileError, SavedQuery, load_queries, read_query_text
 from kg.settings import DEFAULT_QUERIES, Settings
 from kg.store import Store
+from ontology import DERIVED_GRAPHS
 from server.app import create_app
 
 QUERIES = load_queries(DEFAULT_QUERIES)
@@ -126,6 +127,16 @@ def test_cli_and_api_agree(client: TestClient, disk_store: Path, name: str) -> N
     if name == "graph-statistics":  # load times differ between the two stores
         cli_rows, api_rows = ([r[:2] for r in rs] for rs in (cli_rows, api_rows))
     assert cli_rows == api_rows
+
+
+@pytest.mark.parametrize("store_name", ["default_store", "records_store"])
+def test_graph_statistics_are_the_graph_sizes(request: pytest.FixtureRequest, store_name: str) -> None:
+    """Read from the statistics, they are what the graphs hold; the derived graphs are listed uncounted."""
+    store: Store = request.getfixturevalue(store_name)
+    found = {row["graph"]: row.get("triples") for row in rows(store, QUERIES["graph-statistics"].bind({}))}
+    derived = {str(graph) for graph in DERIVED_GRAPHS}
+    expected = {graph: None if graph in derived else str(size) for graph, size in store.graph_sizes().items()}
+    assert found == expected
 
 
 def test_year_filter(default_store: Store) -> None:
