@@ -159,7 +159,12 @@ KINDS: tuple[tuple[type[BaseException], str], ...] = (
 )
 RAISED = {"refused": Refusal, "malformed": BadRequest, "syntax": SparqlSyntax, "not-acceptable": NotAcceptable,
           "too-large": PayloadTooLarge, "not-found": NotFound, "memory": OutOfMemory, "network": Refusal,
-          "engine": EngineError}
+          "unsupported": BadRequest, "remote": BadGateway, "engine": EngineError}
+# The engine's own words for what the operation asked, not for a fault of the server: a function
+# it does not know (400), another endpoint that could not be reached under SERVICE (502).
+UNSUPPORTED = ("is not supported",)
+UNREACHED = ("failed to lookup address", "error sending request", "connection refused", "error trying to connect",
+             "operation timed out", "dns error")
 
 
 def failure(error: BaseException) -> Failure:
@@ -177,8 +182,17 @@ def failure(error: BaseException) -> Failure:
     elif kind == "network":
         message = f"the engine may not reach the network (KG_SERVICE_ALLOW): {message}"
     elif kind == "engine":
-        message = f"the engine failed: {type(error).__name__}: {message}"
+        return _engine_failure(error, message)
     return Failure(kind, message)
+
+
+def _engine_failure(error: BaseException, message: str) -> Failure:
+    words = message.lower()
+    if isinstance(error, RuntimeError) and any(w in words for w in UNSUPPORTED):
+        return Failure("unsupported", f"the engine does not support what the operation asks: {message}")
+    if isinstance(error, OSError) and any(w in words for w in UNREACHED):
+        return Failure("remote", f"a SERVICE endpoint could not be reached: {message}")
+    return Failure("engine", f"the engine failed: {type(error).__name__}: {message}")
 
 
 def raised(fail: Failure) -> HttpError:

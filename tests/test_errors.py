@@ -120,6 +120,8 @@ PROBLEMS = [
                         headers=h), 403, "application/json", {"title": "The operation is refused here"}),
     (lambda c, h: c.post("/sparql", data={"update": "CLEAR ALL"}, headers=h), 401, "application/json",
      {"type": "about:blank", "title": "Unauthorized"}),
+    (lambda c, h: c.get("/sparql", params={"query": "SELECT (<http://example.org/f>(?s) AS ?f) WHERE { ?s ?p ?o } LIMIT 1"},
+                        headers=h), 400, "application/json", {"title": "Bad Request"}),  # a function the engine lacks
 ]
 
 
@@ -168,3 +170,16 @@ def test_an_rdf_error_names_the_statement_and_no_unprintable_input(data: bytes, 
         parse(data, Path("x.nt"), ox.RdfFormat.N_TRIPLES)
     message = str(caught.value)
     assert shown in message and "section" not in message and message.isprintable()
+
+
+def test_a_service_endpoint_not_reached_is_a_bad_gateway() -> None:
+    """With federation on, an allowed endpoint that cannot be reached (`.invalid` never resolves,
+    RFC 6761) is the other endpoint's failure, 502, not the engine's 500."""
+    store = Store.open()
+    build(store, with_hpo=False)
+    settings = Settings(service_allow=("http://kg-unreachable.invalid/",))
+    query = "SELECT * WHERE { SERVICE <http://kg-unreachable.invalid/sparql> { ?s ?p ?o } }"
+    with TestClient(create_app(store, settings)) as client:
+        response = client.get("/sparql", params={"query": query}, headers={"Accept": "application/json"})
+    assert response.status_code == 502, response.text
+    assert response.json()["detail"].startswith("a SERVICE endpoint could not be reached: ")
