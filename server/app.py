@@ -37,7 +37,7 @@ from .remote_pool import RemotePool
 from .result_cache import CachingPool, ResultCache
 from .workers import WorkerPool
 
-CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
+CACHEABLE = frozenset({entities.describe, entities.listing, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
 EXPOSED_HEADERS = [sparql.TRUNCATED, linked_data.SEARCH_INDEX, "Retry-After", "Link", "Location", REQUEST_ID]
 
