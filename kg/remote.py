@@ -37,10 +37,11 @@ import pyoxigraph as ox
 from ontology import PREFIXES
 
 from .change import Change, graph_of
-from .safety import Shape, shape
+from .safety import Shape, shape, with_prefixes
 
-SOLUTIONS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
-GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+PROBLEMS = "application/problem+json;q=0.1"  # errors as RFC 9457 documents, from engines that have them (ours)
+SOLUTIONS_ACCEPT = f"application/sparql-results+json, application/sparql-results+xml;q=0.9, {PROBLEMS}"
+GRAPH_ACCEPT = f"application/n-triples, text/plain;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5, {PROBLEMS}"
 SYSTEM_GRAPH_PREFIXES = ("http://www.openlinksw.com/", "http://localhost:8890/", "http://localuriqaserver/",
                          "http://www.w3.org/ns/ldp#",
                          "http://www.w3.org/2002/07/owl#", "urn:activitystreams-owl:map", "virtrdf:")
@@ -58,7 +59,12 @@ class EngineError(Exception):
 
 
 class EngineRefused(ValueError):
-    """The engine refused the operation itself (a 4xx): the client's fault, not the engine's."""
+    """The engine refused the operation itself (a 4xx): the client's fault, not the engine's.
+    `detail` is the engine's own words, when it sent a problem document (RFC 9457)."""
+
+    def __init__(self, message: str, detail: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.detail, self.status = detail, status
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,8 @@ class RemoteStore:
         except httpx.TransportError as error:
             raise EngineError(self.spec.name, f"unreachable ({error})", kind="unavailable") from None
         if 400 <= response.status_code < 500 and response.status_code not in {401, 403, 408, 429}:
-            raise EngineRefused(f"{self.spec.name} refused it: {_message(response)}")
+            raise EngineRefused(f"{self.spec.name} refused it: {_message(response)}", _detail(response),
+                                response.status_code)
         if response.status_code in {503, 429}:
             raise EngineError(self.spec.name, f"HTTP {response.status_code}", kind="unavailable")
         if response.status_code >= 300:
@@ -160,12 +167,13 @@ class RemoteStore:
     def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, substitutions: Mapping[str, object] | None = None,
               base_iri: str | None = None, timeout: float | None = None) -> ox.QuerySolutions | ox.QueryBoolean | Triples:
-        """A query's answer as typed results; the union of all graphs when no dataset is given."""
+        """A query's answer as typed results; the union of all graphs when no dataset is given. The
+        predeclared prefixes it uses are declared in the text sent."""
         if substitutions:
             raise ValueError("a remote engine takes no substitutions: bind values in the text (VALUES)")
         operation = shape(sparql, base_iri)
         params = self._dataset(operation, default_graphs, named_graphs)
-        result = self._results(self._post(self.spec.query, data={"query": sparql, **params},
+        result = self._results(self._post(self.spec.query, data={"query": with_prefixes(sparql, operation), **params},
                                           headers={"Accept": accept(operation)}, timeout=timeout))
         if form(operation) == "ASK" and isinstance(result, ox.QuerySolutions):
             return _boolean(result)  # Virtuoso 7 answers ASK as one row of ?__ASK_RETVAL
@@ -185,11 +193,19 @@ class RemoteStore:
         raise EngineError(self.spec.name, f"answered {media or 'no content type'}, not SPARQL results or RDF")
 
     def update(self, sparql: str, *, using_graphs: Sequence[str] = (), using_named_graphs: Sequence[str] = (),
-               timeout: float | None = None) -> None:
+               timeout: float | None = None, direct: bool = False) -> None:
+        """Run an update: sent as a form, or (`direct`) as the body itself (application/sparql-update),
+        which is smaller for data."""
         if not self.spec.update:
             raise EngineRefused(f"{self.spec.name} has no update endpoint (--engine-update)")
-        data = {"update": sparql, "using-graph-uri": list(using_graphs), "using-named-graph-uri": list(using_named_graphs)}
-        self._post(self.spec.update, data=data, timeout=timeout)
+        if direct:
+            self._post(self.spec.update, content=sparql.encode(), timeout=timeout,
+                       params={"using-graph-uri": list(using_graphs), "using-named-graph-uri": list(using_named_graphs)},
+                       headers={"Content-Type": "application/sparql-update"})
+        else:
+            data = {"update": sparql, "using-graph-uri": list(using_graphs),
+                    "using-named-graph-uri": list(using_named_graphs)}
+            self._post(self.spec.update, data=data, timeout=timeout)
         self.version += 1
 
     # -- reads, as the embedded store has them -------------------------------------------------
@@ -350,8 +366,19 @@ def _ntriples(triples: Iterable[ox.Triple], chunk: int = 10_000) -> Iterator[byt
 
 
 def _message(response: httpx.Response) -> str:
-    text = " ".join(response.text.split())
+    text = " ".join((_detail(response) or response.text).split())
     return text[:300] if text else f"HTTP {response.status_code}"
+
+
+def _detail(response: httpx.Response) -> str | None:
+    """The `detail` of a problem document (RFC 9457), as the engine wrote it."""
+    if response.headers.get("content-type", "").split(";")[0].strip() != "application/problem+json":
+        return None
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return None
+    return detail if isinstance(detail, str) else None
 
 
 def checksum(triples: Iterable[ox.Triple]) -> str:

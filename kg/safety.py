@@ -3,7 +3,9 @@
 Oxigraph fetches `SERVICE` endpoints and `LOAD` documents itself. So before the engine sees
 an operation, its text is split by `sparql_lexer` exactly as the engine splits it; prefixed
 names and relative IRIs are expanded and resolved as the engine does (same base, same
-resolver). Then: `SERVICE` is refused unless its endpoint is on the allow-list; `LOAD` and
+resolver). Every prefix of our map is predeclared (`sparql_prefixes`: the engine gets the same
+map, and a text's own PREFIX wins); a prefixed name whose prefix is declared nowhere is refused
+(the engine would try to read its letters as a keyword and a name instead). Then: `SERVICE` is refused unless its endpoint is on the allow-list; `LOAD` and
 any `file:` IRI are refused; text that cannot be split, or is nested too deeply, is refused
 as malformed. The server and the CLI both ask here; the server asks inside its workers, under
 the deadline.
@@ -19,13 +21,16 @@ True
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from ontology.identifiers import sparql_prefixes
 
 from .iris import expand_local, resolve, scheme
 from .settings import Settings
 from .sparql_lexer import LexError, Token, split
+from .text_cache import TextCache
 
 
 class Refused(ValueError):
@@ -46,14 +51,17 @@ class Shape:
     file_iris: tuple[str, ...] = ()  # every IRI whose scheme is file:
     declares_dataset: bool = False  # FROM / FROM NAMED
     using_or_with: bool = False  # USING / USING NAMED / WITH
+    predeclared: tuple[str, ...] = ()  # prefixes used as predeclared (a remote engine gets them declared)
 
 
 @dataclass
 class Prologue:
-    """BASE and PREFIX declarations as they stand at a point of the text."""
+    """BASE and PREFIX declarations as they stand at a point of the text: the predeclared
+    prefixes, then the text's own."""
 
     base: str | None
-    prefixes: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=sparql_prefixes)
+    declared: set[str] = field(default_factory=set)  # prefixes the text declared itself
 
     def declare(self, tokens: Sequence[Token], index: int) -> int:
         """Record a BASE or PREFIX declaration starting at `index`; its length in tokens, or 0."""
@@ -65,6 +73,7 @@ class Prologue:
         if token.is_word("PREFIX") and [t.kind for t in following] == ["pname", "iri"] \
                 and following[0].text.endswith(":"):
             self.prefixes[following[0].text[:-1]] = self.iri(following[1])
+            self.declared.add(following[0].text[:-1])
             return 3
         return 0
 
@@ -73,15 +82,30 @@ class Prologue:
         if token.kind == "iri":
             return resolve(token.text[1:-1], self.base)
         prefix, _, local = token.text.partition(":")
-        if prefix not in self.prefixes:
-            raise ValueError(f"the prefix {prefix!r} is not declared")
-        return expand_local(self.prefixes[prefix], local)
+        return expand_local(self.namespace(prefix), local)
+
+    def namespace(self, prefix: str) -> str:
+        """The IRI a prefix stands for here; Malformed, naming the prefix, if it has none."""
+        if prefix in self.prefixes:
+            return self.prefixes[prefix]
+        raise Malformed(_undeclared(prefix))
+
+    def predeclared(self, prefix: str) -> bool:
+        return prefix not in self.declared and prefix in self.prefixes
 
     def scheme(self, token: Token) -> str | None:
         if token.kind == "iri":
             return scheme(token.text[1:-1], self.base)
         namespace = self.prefixes.get(token.text.partition(":")[0])
         return scheme(namespace, None) if namespace else None
+
+
+def _undeclared(prefix: str) -> str:
+    known = sparql_prefixes()
+    message = (f"the prefix '{prefix[:40]}:' is not declared; add PREFIX {prefix[:40]}: <…> (GET /prefixes "
+               f"lists the predeclared ones)")
+    close = difflib.get_close_matches(prefix[:40], list(known), n=1)
+    return message + (f"; did you mean {close[0]}: <{known[close[0]]}>?" if close else "")
 
 
 def _service(prologue: Prologue, tokens: Sequence[Token], index: int) -> str:
@@ -99,6 +123,7 @@ def _shape(tokens: tuple[Token, ...], base: str | None) -> Shape:
     prologue = Prologue(base)
     services: list[str] = []
     files: list[str] = []
+    predeclared: dict[str, None] = {}
     loads = 0
     dataset = using = False
     for index, token in enumerate(tokens):
@@ -109,22 +134,28 @@ def _shape(tokens: tuple[Token, ...], base: str | None) -> Shape:
             loads += token.is_word("LOAD")
             dataset = dataset or token.is_word("FROM")
             using = using or token.is_word("USING", "WITH")
-        elif token.kind in ("iri", "pname") and prologue.scheme(token) == "file":
+            continue
+        if token.kind == "pname":
+            prefix = token.text.partition(":")[0]
+            prologue.namespace(prefix)  # declared, or refused
+            if prologue.predeclared(prefix):
+                predeclared[prefix] = None
+        if token.kind in ("iri", "pname") and prologue.scheme(token) == "file":
             files.append(token.text)
-    return Shape(tokens, tuple(services), loads, tuple(files), dataset, using)
+    return Shape(tokens, tuple(services), loads, tuple(files), dataset, using, tuple(predeclared))
 
 
 CACHED_LENGTH = 20_000  # longer texts (data uploads) are not worth keeping
+TOKEN_BYTES = 160  # a Token and its text, roughly, in memory
+_SHAPES: TextCache[Shape] = TextCache(max_bytes=8 << 20)
 
 
 def shape(text: str, base: str | None = None) -> Shape:
     """The shape of an operation; Malformed when it cannot be split or its IRIs do not resolve."""
-    return _cached_shape(text, base) if len(text) <= CACHED_LENGTH else _new_shape(text, base)
-
-
-@lru_cache(maxsize=1024)
-def _cached_shape(text: str, base: str | None) -> Shape:
-    return _new_shape(text, base)
+    if len(text) > CACHED_LENGTH:
+        return _new_shape(text, base)
+    return _SHAPES.get_or_make(text, base, lambda: _new_shape(text, base),
+                               size=lambda found: len(text) + TOKEN_BYTES * len(found.tokens))
 
 
 def _new_shape(text: str, base: str | None) -> Shape:
@@ -134,6 +165,17 @@ def _new_shape(text: str, base: str | None) -> Shape:
         if isinstance(error, Malformed):
             raise
         raise Malformed(f"the operation cannot be checked: {error}") from None
+
+
+def with_prefixes(text: str, operation: Shape) -> str:
+    """`text` with a PREFIX line for each predeclared prefix it uses, for an engine that does not
+    predeclare ours (a remote one). The lines come first, so the text's own declarations win.
+
+    >>> with_prefixes("ASK { ?s a kg:Gene }", shape("ASK { ?s a kg:Gene }"))
+    'PREFIX kg: <https://w3id.org/higm-kg/vocab#>\\nASK { ?s a kg:Gene }'
+    """
+    known = sparql_prefixes()
+    return "".join(f"PREFIX {prefix}: <{known[prefix]}>\n" for prefix in operation.predeclared) + text
 
 
 # -- the checks ----------------------------------------------------------------------------------

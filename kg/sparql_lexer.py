@@ -5,6 +5,12 @@ from `#` to the next CR or LF; codepoint escapes (`\\u`, `\\U`) count only insid
 strings; whitespace is space, tab, CR and LF. Anything else that is not a terminal is a
 `LexError`, so a text is either split as the engine splits it, or refused.
 
+Words and prefixes follow the two rules of `sparql_words`, because Oxigraph matches a keyword
+with no word boundary after it: a word must be exactly a keyword, a function name, `a`, `true`
+or `false` (`SERVICESILENT` is refused), and a prefix must not begin with a keyword that may
+precede a prefixed name (`SILENTex:` is refused). Either would be read one way here and
+another way by the engine.
+
 The pass also bounds the text before any parser sees it: brackets may nest at most
 `MAX_DEPTH` deep, and an operation may hold at most `MAX_TOKENS` terminals outside its data
 blocks (`INSERT DATA` / `DELETE DATA`), because the engine's parser and optimiser recurse on
@@ -21,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from .sparql_words import glued_keyword, is_word, keyword_split
 
 MAX_DEPTH = 64  # brackets open at once: {, ( and [
 MAX_TOKENS = 20_000  # terminals outside INSERT DATA / DELETE DATA blocks
@@ -79,6 +87,33 @@ def _character(text: str, offset: int) -> str:
     return f"{char!r} (U+{ord(char):04X})" if char.isprintable() else f"U+{ord(char):04X}"
 
 
+def _short(text: str, size: int = 40) -> str:
+    return text if len(text) <= size else text[:size] + "…"
+
+
+def _word_error(word: str) -> str:
+    keywords = keyword_split(word)
+    word = _short(word)
+    if keywords:
+        return f"{word!r} is not a SPARQL keyword; put a space between keywords: {' '.join(keywords)}"
+    return (f"{word!r} is not a SPARQL keyword; write a name as a prefixed name (ex:{word}), an IRI "
+            f"(<…>) or a variable (?{word})")
+
+
+def _prefix_error(prefix: str, keyword: str) -> str:
+    prefix = _short(prefix)
+    return (f"the prefix '{prefix}:' begins with the keyword {keyword}, which the engine may read as {keyword} "
+            f"followed by '{prefix[len(keyword):]}:'; give the prefix a name that does not begin with a keyword")
+
+
+def _checked(text: str, token: Token) -> None:
+    """Refuse a word or a prefix that the engine could split differently (see `sparql_words`)."""
+    if token.kind == "word" and not is_word(token.text):
+        raise LexError(text, token.start, _word_error(token.text))
+    if token.kind == "pname" and (keyword := glued_keyword(prefix := token.text.partition(":")[0])):
+        raise LexError(text, token.start, _prefix_error(prefix, keyword))
+
+
 def tokens(text: str) -> Iterator[Token]:
     """The terminals of `text` in order, comments and whitespace left out; LexError otherwise."""
     depth = counted = 0
@@ -99,6 +134,7 @@ def tokens(text: str) -> Iterator[Token]:
             if depth < 0:
                 raise LexError(text, match.start(), f"unbalanced {match.group()!r}")
         token = Token(kind, match.group(), match.start(), depth)
+        _checked(text, token)
         if kind == "open":
             if token.text == "{" and previous is not None and previous.is_word("DATA") and depth == 0:
                 in_data, data_depth = True, depth

@@ -31,6 +31,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ontology import PREFIXES
+from ontology.identifiers import sparql_prefixes
 
 from .change import Change
 from .safety import shape
@@ -41,7 +42,27 @@ BULK_QUADS = 100_000  # a change adding more quads than this goes through the en
 
 
 class StoreInUse(OSError):
-    """Another process has the store open."""
+    """Another process has the store open: `pid` says which (when it said), `url` where it
+    serves the store (when it is `kg serve`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pid, self.url = owner(path)
+        holder = self.pid or "another process"
+        served = f" (kg serve at {self.url})" if self.url else ""
+        super().__init__(f"the store {path} is in use by process {holder}{served}; stop that process (kg serve "
+                         f"holds its store while it runs), or give another --store")
+
+
+def owner(path: Path) -> tuple[str | None, str | None]:
+    """The pid of the process that last opened the store at `path`, and the URL it serves the
+    store at, if it said (see `Store.announce`)."""
+    try:
+        lines = (path / OWNER).read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError):
+        return None, None
+    url = lines[1] if len(lines) > 1 and lines[1].startswith(("http://", "https://")) else None
+    return (lines[0] if lines else None), url
 
 
 class Store:
@@ -66,12 +87,18 @@ class Store:
             engine = ox.Store(str(path))
         except OSError as error:
             if "lock" in str(error).lower():
-                raise StoreInUse(_in_use(path)) from None
+                raise StoreInUse(path) from None
             raise
         (path / OWNER).write_text(f"{os.getpid()}\n", encoding="utf-8")
         store = cls(engine, path)
         store._recover()
         return store
+
+    def announce(self, url: str) -> None:
+        """Say, beside this process's pid, the URL this store is served at: a process that finds
+        the store in use can then read (and write) through the server instead."""
+        if self.path is not None:
+            (self.path / OWNER).write_text(f"{os.getpid()}\n{url}\n", encoding="utf-8")
 
     @classmethod
     def open_snapshot(cls, path: Path | str, *, writable: bool = False) -> Store:
@@ -97,11 +124,13 @@ class Store:
         """Run a SPARQL query; SyntaxError carries the parser's line and column.
 
         Without a dataset given here or in the query (FROM), the default graph is the union.
+        Every prefix of `sparql_prefixes` is predeclared; the query's own PREFIX wins.
         """
         union = default_graphs is None and not shape(sparql, base_iri).declares_dataset
         return self._engine.query(
             sparql,
             base_iri=base_iri,
+            prefixes=sparql_prefixes(),
             use_default_graph_as_union=union,
             default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
             named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
@@ -220,13 +249,6 @@ class Store:
         if journal.exists():
             self._apply_journaled(_read_journal(journal), journal)
         shutil.rmtree(self.path / STAGING, ignore_errors=True)  # files of writes now applied or never begun
-
-
-def _in_use(path: Path) -> str:
-    owner = path / OWNER
-    holder = owner.read_text(encoding="utf-8").strip() if owner.exists() else "another process"
-    return (f"the store {path} is in use by process {holder}; stop that process (kg serve holds its "
-            f"store while it runs), or give another --store")
 
 
 def _write_journal(journal: Path, change: Change) -> None:

@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ontology.identifiers import sparql_prefixes
+
 from .change import Change, Graph, graph_of, graph_term
+from .messages import explain
 from .safety import Malformed, Prologue, shape
 from .sparql_lexer import Token
 
@@ -44,6 +47,8 @@ class Operation:
     tokens: tuple[Token, ...] = field(repr=False)  # its own, from its first keyword on
     prologue: Prologue = field(repr=False)  # the declarations in force for it
     keyword_at: int = 0  # where its first keyword starts in `text`
+    source_at: int = 0  # where its own part (after the carried declarations) starts in the whole update
+    own_at: int = 0  # where that part starts in `text`
 
 
 def _kind(tokens: Sequence[Token]) -> str:
@@ -71,7 +76,8 @@ def operations(text: str, base: str | None = None) -> list[Operation]:
             operation_text = carried + text[own[0].start:end]
             keyword_at = len(carried) + own[first].start - own[0].start
             found.append(Operation(_kind(own[first:]), operation_text, tuple(own[first:]),
-                                   Prologue(prologue.base, dict(prologue.prefixes)), keyword_at))
+                                   Prologue(prologue.base, dict(prologue.prefixes)), keyword_at,
+                                   own[0].start, len(carried)))
         if first:
             carried += text[own[0].start:own[first - 1].start + len(own[first - 1].text)] + "\n"
     return found
@@ -166,6 +172,11 @@ def _written_graphs(operation: Operation) -> set[Graph | str]:
 # -- running an operation and reading its effect -------------------------------------------------
 
 
+def _engine_update(store: ox.Store, text: str, base: str | None) -> None:
+    """The engine runs one operation, with the predeclared prefixes."""
+    store.update(text, base_iri=base, prefixes=sparql_prefixes())
+
+
 def _quads(store: ox.Store, graphs: set[Graph | str]) -> set[ox.Quad]:
     if ALL in graphs or NAMED in graphs:
         return set(store)
@@ -179,10 +190,10 @@ def _named_graphs(store: ox.Store) -> set[str]:
 def _data(store: ox.Store, operation: Operation, base: str | None) -> Change:
     """INSERT DATA / DELETE DATA: the engine reads the data into an empty store."""
     scratch = ox.Store()
-    scratch.update(operation.text, base_iri=base)  # checks the operation as written
+    _engine_update(scratch, operation.text, base)  # checks the operation as written
     if operation.kind == "DELETE DATA":
         at = operation.keyword_at
-        scratch.update(operation.text[:at] + "INSERT" + operation.text[at + len("DELETE"):], base_iri=base)
+        _engine_update(scratch, operation.text[:at] + "INSERT" + operation.text[at + len("DELETE"):], base)
         change = Change(removed=frozenset(q for q in scratch if q in store))
     else:  # the engine makes the graphs it inserts into, and they stay when emptied later
         named = _named_graphs(scratch) - _named_graphs(store)
@@ -201,7 +212,7 @@ def _graph_management(store: ox.Store, operation: Operation, base: str | None) -
     [target] = written_graphs(operation)
     if operation.kind == "CLEAR" and target not in (None, ALL, NAMED) and target not in before:
         return Change()
-    store.update(operation.text, base_iri=base)
+    _engine_update(store, operation.text, base)
     after = _named_graphs(store)
     emptied = {None} | before if target == ALL else before if target == NAMED else {target}
     return Change(cleared=frozenset() if operation.kind == "CREATE" else frozenset(emptied),
@@ -212,7 +223,7 @@ def _compared(store: ox.Store, operation: Operation, base: str | None) -> Change
     """Any other operation: its graphs before and after."""
     graphs = written_graphs(operation)
     names_before, before = _named_graphs(store), _quads(store, graphs)
-    store.update(operation.text, base_iri=base)
+    _engine_update(store, operation.text, base)
     after = _quads(store, graphs)
     names_after = _named_graphs(store)
     return Change(removed=frozenset(before - after), added=frozenset(after - before),
@@ -231,9 +242,9 @@ def run_operation(store: ox.Store, operation: Operation, base: str | None) -> Ch
 
 
 def _run(store: ox.Store, operation: Operation, base: str | None) -> Change:
-    if operation.kind not in KINDS:  # not an update operation: the engine says why
-        store.update(operation.text, base_iri=base)
-        raise Malformed(f"{operation.kind or 'the text'} does not start an update operation")
+    if operation.kind not in KINDS:  # never given to the engine: it would run what it can read
+        raise Malformed(f"{operation.kind[:40] or 'the text'} does not start an update operation: one begins "
+                        f"with INSERT, DELETE, WITH, LOAD, CLEAR, DROP, CREATE, ADD, MOVE or COPY")
     if operation.kind in DATA_KINDS:
         return _data(store, operation, base)
     if operation.kind in ("CLEAR", "DROP", "CREATE"):
@@ -258,7 +269,11 @@ def run_update(store: ox.Store, text: str, base: str | None = None) -> Change:
     change = Change()
     for index, operation in enumerate(operations(text, base)):
         try:
-            change = change.then(run_operation(store, operation, base))
+            try:
+                change = change.then(run_operation(store, operation, base))
+            except SyntaxError as error:  # where the engine read it: in the operation; where it is: in `text`
+                raise explain(error, text, engine_text=operation.text, shift=operation.source_at,
+                              skip=operation.own_at) from None
         except BaseException as error:
             if index == 0 or isinstance(error, (SystemExit, KeyboardInterrupt)):
                 raise

@@ -14,6 +14,7 @@ from .write import GraphLoad, Outcome, Progress, write
 DATA_DIR = Path(__file__).parent / "data"
 CURATED_FILES = (DATA_DIR / "x-linked-hyper-igm-syndrome.yaml",)
 ONTOLOGY_GRAPH = str(GRAPH["ontology"])
+SOURCES = "sources"  # the stage of reading what the default graph is made of, counted in graphs
 
 
 def default_loads(*, with_hpo: bool = True) -> list[GraphLoad]:
@@ -32,8 +33,12 @@ def default_graphs(*, with_hpo: bool = True) -> list[str]:
 
 
 def build(store: Store, *, force: bool = False, with_hpo: bool = True, progress: Progress | None = None) -> list[Outcome]:
-    """Write the default graph; graphs whose inputs did not change are left alone."""
-    return write(store, default_loads(with_hpo=with_hpo), force=force, progress=progress)
+    """Write the default graph; graphs whose inputs did not change are left alone. `progress`
+    hears of the sources read first (SOURCES, how many graphs), then of each graph written."""
+    loads = default_loads(with_hpo=with_hpo)
+    if progress:
+        progress(SOURCES, len(loads))
+    return write(store, loads, force=force, progress=progress)
 
 
 def is_built(store: Store, *, with_hpo: bool = True) -> bool:

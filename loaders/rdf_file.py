@@ -8,6 +8,7 @@ keep their own graph unless a graph is given.
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +16,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import formats
+from kg.messages import printable
 from ontology import GRAPH
 
-from .errors import LoadError, read_bytes
+from .errors import LoadError, check_utf8, read_bytes
 from .options import DEFAULT, LoadOptions
 from .provenance import InputFile
 from .write import GraphLoad
@@ -54,24 +56,34 @@ class _Progress(io.RawIOBase):
 
 
 def statement_start(text: bytes, line: int) -> str | None:
-    """The section of an RDF syntax error: the start of the statement the line belongs to."""
+    """Where the statement holding an RDF syntax error starts: the first term of the nearest
+    line at or before `line` that is not indented, a comment or a declaration."""
     lines = text.split(b"\n")[: max(line, 1)]
     for content in reversed(lines):
         if content[:1] and content[:1] not in b" \t#@" and not content.lower().startswith(b"prefix"):
-            return content.decode("utf-8", "replace").split()[0]
+            return printable(content.decode("utf-8", "replace").split()[0])
     return None
+
+
+ENGINE_PLACE = re.compile(r"Parser error (?:at line \d+ )?(?:between (?:line \d+ )?columns? \d+ and (?:line \d+ )?"
+                          r"(?:column )?\d+|at line \d+ column \d+)?:\s*")
 
 
 def parse(data: bytes, path: Path, fmt: ox.RdfFormat,
           report: Callable[[int], None] | None = None) -> list[ox.Quad]:
     """All quads of a file, or a LoadError naming the file, line and statement."""
+    check_utf8(data, str(path), fmt.name)
+    if formats.declares_entities(fmt, data):
+        raise LoadError(str(path), "RDF/XML with a DOCTYPE or entity declarations is refused (entities could "
+                                   "expand without bound); remove the DTD")
     source = _Progress(data, report) if report else data
     try:
         quads = list(ox.parse(source, format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as error:
         line = error.lineno
-        section = statement_start(data, line) if line else None
-        raise LoadError(str(path), error.msg, line=line, section=section) from None
+        where = f"column {error.offset}: " if line and error.offset else ""
+        message = where + ENGINE_PLACE.sub("", error.msg, count=1)
+        raise LoadError(str(path), message, line=line, statement=statement_start(data, line) if line else None) from None
     if not quads:
         raise LoadError(str(path), "no triples found: the file is empty or holds only prefixes")
     return quads

@@ -65,7 +65,8 @@ class Notice:
     report: dict[str, Any] | None = None
 
 
-Progress = Callable[[str, int], None]  # (graph, triples written so far)
+Progress = Callable[[str, int], None]  # (graph, triples staged so far); then (STORE, quads) as the store is written
+STORE = "store"  # the stage of a write after every graph is staged: the engine loading them
 CHUNK_QUADS = 50_000  # quads per bulk load: bounds the engine's memory during a load
 
 
@@ -99,6 +100,8 @@ def _stage(load: GraphLoad, record: Callable[[int], LoadRecord], path: Path, pro
             yield ox.Quad(triple.subject, triple.predicate, triple.object, meta)
 
     ox.serialize(quads(), str(path), format=ox.RdfFormat.N_QUADS)
+    if progress:
+        progress(load.graph, count)
     return count
 
 
@@ -164,6 +167,8 @@ def write(store: Store, loads: Iterable[GraphLoad], *, force: bool = False,
             staged[load.graph] = folder / f"{index}.nq"
             outcomes[load.graph] = Outcome(load.graph, _stage(load, record, staged[load.graph], progress), False)
             retracted[load.graph] = _retracted(store, load, recorded)
+        if progress and staged:
+            progress(STORE, sum(o.triples for o in outcomes.values() if not o.unchanged))
         store.apply(Change(cleared=frozenset(staged), removed=frozenset(q for qs in retracted.values() for q in qs),
                            added_files=_chunked(folder, list(staged.values()))))
     return list(outcomes.values())

@@ -7,7 +7,7 @@ are expanded from CURIEs by `identifiers`.
 
 from pathlib import Path
 
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD, Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, VOID, XSD, Namespace
 
 from .namespace import KG
 
@@ -19,6 +19,7 @@ BASE = "https://w3id.org/higm-kg/"
 VOCAB_IRI = BASE + "vocab"
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
+PROBLEM = Namespace(BASE + "problem/")  # the types of the HTTP API's problem documents (RFC 9457)
 BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -56,5 +57,6 @@ PREFIXES: dict[str, str] = {
 
 __all__ = [
     "BASE", "BIOLINK", "DCTERMS", "DEFINITION", "GRAPH", "ID", "KG", "OBO", "OBO_IN_OWL", "OWL", "PHENOTYPIC_ABNORMALITY",
-    "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SKOS", "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "XSD",
+    "PREFIXES", "PROBLEM", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS", "TERM_REPLACED_BY", "VANN", "VOCABULARIES",
+    "VOCAB_IRI", "VOID", "XSD",
 ]

@@ -33,8 +33,13 @@ def converter() -> curies.Converter:
 
 def expand(curie: str) -> URIRef:
     """The canonical IRI of a CURIE; ValueError if its prefix is unknown or it is malformed."""
+    return URIRef(expand_text(curie))
+
+
+def expand_text(curie: str) -> str:
+    """As `expand`, the IRI as text, not yet checked to be an IRI (a local part may hold a space)."""
     try:
-        return URIRef(converter().expand(curie, strict=True))
+        return converter().expand(curie, strict=True)
     except ValueError as error:  # curies raises ValueError subclasses only
         raise ValueError(f"not a CURIE with a known prefix: {curie!r}") from error
 
@@ -58,3 +63,21 @@ def display_prefixes() -> dict[str, str]:
     merged = {**canonical, **PREFIXES}
     merged.pop("obo", None)
     return merged
+
+
+@cache
+def _sparql_prefixes() -> tuple[tuple[str, str], ...]:
+    records = converter().records
+    registry = {name: record.uri_prefix for record in records for name in (record.prefix, *record.prefix_synonyms)}
+    return tuple({**registry, **PREFIXES}.items())
+
+
+def sparql_prefixes() -> dict[str, str]:
+    """The prefixes every SPARQL query and update may use without declaring them (as Wikidata's
+    service predeclares its own): our vocabularies (PREFIXES), and every registry prefix with its
+    synonyms (`HGNC:`, `hgnc:`, `MONDO:` …). A query's own PREFIX wins.
+
+    >>> sparql_prefixes()["kg"] == PREFIXES["kg"], sparql_prefixes()["HGNC"]
+    (True, 'https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/')
+    """
+    return dict(_sparql_prefixes())

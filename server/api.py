@@ -69,7 +69,7 @@ def run_saved(saved: SavedQuery, request: Request, values: Mapping[str, Any], li
     try:
         text = saved.bind(given, limit=limit + 1, offset=offset)
     except ParameterError as error:
-        raise Unprocessable(str(error)) from None
+        raise Unprocessable(str(error), parameter=error.name) from None
     response = respond(jobs.Query(text, accept=request.headers.get("accept"), override=format_override(request),
                                   max_rows=limit, base=base_iri(request)), request, stream=False)
     more = TRUNCATED in response.headers

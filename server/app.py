@@ -19,6 +19,7 @@ from kg import __version__, dumps, search_index
 from kg.dumps import Manifest
 from kg.products import folder_of
 from kg.remote import RemoteStore
+from kg.sandbox import ALLOW_LIST, OFF, OPEN
 from kg.saved_queries import load_queries
 from kg.search_index import Searcher
 from kg.settings import Settings
@@ -26,7 +27,7 @@ from kg.store import Store
 from kg.terms import triples_to_ox
 from ontology import PREFIXES
 
-from . import api, docs, entities, errors, graph_store, linked_data, reads, sparql
+from . import api, docs, entities, errors, graph_store, linked_data, prefixes, reads, sparql
 from .cache import PerVersion
 from .description import statistics, void_triples
 from .metrics import CONTENT_TYPE, Metrics
@@ -39,6 +40,8 @@ from .workers import WorkerPool
 
 CACHEABLE = frozenset({entities.describe, entities.listing, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
+NETWORK = {OFF: "off the network", ALLOW_LIST: "on the network only towards the allow-list (supervised)",
+           OPEN: "with network access"}  # what the engine processes may reach, in /health
 EXPOSED_HEADERS = [sparql.TRUNCATED, linked_data.SEARCH_INDEX, "Retry-After", "Link", "Location", REQUEST_ID]
 
 
@@ -91,7 +94,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     app.state.searcher = Searcher(folder_of(store) / "search")  # one per app: it follows the index's commits
     app.state.dumps = folder_of(store) / "dumps"
     errors.install(app)
-    for module in (sparql, graph_store, linked_data, docs):
+    for module in (sparql, graph_store, linked_data, docs, prefixes):
         app.include_router(module.router)
     app.include_router(api.router(queries))
     _add_pages(app)
@@ -123,8 +126,7 @@ def _add_pages(app: FastAPI) -> None:
             engines = pool.engines()
             lines = "".join(f"{role}: {name} {'up' if up else 'down'}\n" for role, name, up in engines)
             return f"{'ok' if any(up for *_, up in engines) else 'degraded'}: version {pool.version}\n{lines}"
-        network = "off the network" if pool.sandboxed else "with network access"
-        return f"ok: version {pool.version}, {pool.workers} engine workers, {network}\n"
+        return f"ok: version {pool.version}, {pool.workers} engine workers, {NETWORK.get(pool.network, pool.network)}\n"
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics(request: Request) -> Response:

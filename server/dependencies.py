@@ -9,6 +9,17 @@ negated property set, a path that may be zero steps long (`*`, `?`: it matches n
 predicate; but see `_patterns`), an empty `GRAPH` pattern (it lists graphs), `SERVICE`, `DESCRIBE`, and any text rdflib cannot
 read. The analysis errs only towards `None`.
 
+rdflib must read the terminals the engine reads. So it is given the text as our lexer splits
+it (`kg.safety.shape`: the engine's terminals, with one space where the engine saw space or
+comments, and our predeclared prefixes bound), never the client's text: rdflib would end a comment only at LF,
+where the engine also ends it at CR. rdflib also expands `\\u` escapes over the whole text
+before it parses, where the engine expands them only inside IRIs and strings, so a text
+with any codepoint escape is not analysed. Neither is a long one (`MAX_CHARACTERS`,
+`MAX_TERMINALS`): rdflib's time grows faster than the text (a 19 KB `IN` list costs it
+seconds). rdflib runs under a deadline (`TIME_LIMIT`): a trace function on the analysing
+thread stops it when the deadline passes. Whatever is not analysed depends on every write.
+Results are kept by the text's digest (`TextCache`), never by the text.
+
 >>> sorted(predicates("PREFIX ex: <http://example.org/> SELECT * { ?s a ex:C ; ex:p/ex:q+ ?o "
 ...                   "FILTER NOT EXISTS { ?s ex:r ?x } }"))
 ['http://example.org/p', 'http://example.org/q', 'http://example.org/r', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type']
@@ -20,7 +31,8 @@ frozenset()
 
 from __future__ import annotations
 
-import functools
+import sys
+import time
 from typing import Any
 
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
@@ -30,6 +42,13 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, URIRef, Variable
 
+from kg.safety import Malformed, shape
+from kg.text_cache import TextCache
+from ontology.identifiers import sparql_prefixes
+
+MAX_CHARACTERS = 8_000  # longer texts are not analysed (they depend on every write)
+MAX_TERMINALS = 2_000
+TIME_LIMIT = 2.0  # seconds rdflib may take over one text
 OPEN_NODES = frozenset({"ServiceGraphPattern", "DescribeQuery"})
 GRAPH_NODES = frozenset({"Graph", "GraphGraphPattern"})
 
@@ -38,11 +57,27 @@ class _Open(Exception):
     """The answer may depend on quads of any predicate."""
 
 
-@functools.lru_cache(maxsize=1024)
+class _Late(BaseException):  # not an Exception: nothing in rdflib or pyparsing may catch it
+    """rdflib ran past its deadline."""
+
+
+_FOUND: TextCache[frozenset[str] | None] = TextCache(max_bytes=4 << 20)
+
+
 def predicates(text: str, base: str | None = None) -> frozenset[str] | None:
     """The predicate IRIs the answer of the query `text` depends on; None for any."""
+    return _FOUND.get_or_make(text, base, lambda: _analysed(text, base),
+                              size=lambda found: sum(map(len, found or ())) + 64 * len(found or ()))
+
+
+def _analysed(text: str, base: str | None) -> frozenset[str] | None:
+    readable = _as_the_engine_reads(text, base)
+    if readable is None:
+        return None
     try:
-        query = translateQuery(parseQuery(text), base=base)
+        query = _within(TIME_LIMIT, lambda: translateQuery(parseQuery(readable), base=base, initNs=sparql_prefixes()))
+    except _Late:
+        return None
     except Exception:  # noqa: BLE001 - whatever rdflib cannot read depends on everything
         return None
     found: set[str] = set()
@@ -51,6 +86,41 @@ def predicates(text: str, base: str | None = None) -> frozenset[str] | None:
     except _Open:
         return None
     return frozenset(found)
+
+
+def _as_the_engine_reads(text: str, base: str | None) -> str | None:
+    """The engine's terminals of `text`, as they stand in it, each run of space and comments
+    between two made one space; None when rdflib could read them otherwise (a codepoint escape) or the text is too long to analyse."""
+    if len(text) > MAX_CHARACTERS:
+        return None
+    try:
+        tokens = shape(text, base).tokens
+    except Malformed:
+        return None
+    if len(tokens) > MAX_TERMINALS or any("\\u" in t.text or "\\U" in t.text for t in tokens):
+        return None
+    parts, end = [], 0
+    for token in tokens:  # a space where the engine saw space or a comment: rdflib wants `<p>+` whole
+        parts.append(token.text if token.start == end else " " + token.text)
+        end = token.start + len(token.text)
+    return "".join(parts)
+
+
+def _within(seconds: float, work: Any) -> Any:
+    """`work()`, stopped by `_Late` once `seconds` have passed (checked at each Python call)."""
+    deadline = time.monotonic() + seconds
+
+    def trace(frame: Any, event: str, arg: Any) -> None:
+        if time.monotonic() > deadline:
+            raise _Late
+        # returning nothing: no tracing inside the frame
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        return work()
+    finally:
+        sys.settrace(previous)
 
 
 def _walk(node: Any, found: set[str]) -> int:

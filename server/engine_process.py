@@ -2,8 +2,9 @@
 
 The server starts the mother (`python -m server.engine_process FD`) and streams the durable
 store into it as N-Quads — or, when workers read from disk (`KG_WORKER_DATA=disk`), gives it
-nothing to hold. The mother then takes itself off the network (unless federation is on) and
-waits for orders on its control socket:
+nothing to hold. The mother then confines itself (`kg.sandbox`: off the network, or, with
+federation on, its connects supervised by the server, to which it hands the supervisor's fd)
+and waits for orders on its control socket:
 
 - `("changes", [change, …])`: apply committed writes, in order, to its copy;
 - `("fork", snapshot)`: fork a worker. The worker shares the mother's memory copy-on-write, so
@@ -34,21 +35,20 @@ import threading
 import time
 from collections import OrderedDict
 from multiprocessing.connection import Connection
-from multiprocessing.reduction import recv_handle, send_handle
+from multiprocessing.reduction import recv_handle, sendfds
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.change import Change
+from kg.sandbox import STACK_BYTES, confine, die_with_parent, reserve_fd
 from kg.settings import Settings
 from kg.store import Store
 
 from .errors import failure
 from .results import Emit
-from .sandbox import die_with_parent, forbid_network
 from .worker_memory import limit_memory
 
-STACK_BYTES = 512 * 1024 * 1024  # address space only; pages are used as the stack grows
 ENDED_KEPT = 64  # exit statuses of ended workers the mother keeps for the server to ask about
 ENDED_WAIT = 2.0  # seconds the mother waits for a worker the server saw end to be reaped
 log = logging.getLogger("kg.engine")
@@ -128,12 +128,14 @@ def _fork(control: Connection, store: Store | str, settings: Settings, version: 
         try:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             ours.close()
+            number = control.fileno()
             control.close()
+            reserve_fd(number)  # the filter lets sendmsg on this number through unsupervised
             _worker(theirs, store, settings)
         finally:
             os._exit(0)
     theirs.close()
-    send_handle(control, ours.fileno(), os.getppid())
+    _hand(control, ours.fileno())
     ours.close()
     control.send(("forked", pid, version))
 
@@ -169,6 +171,16 @@ class _Reaper:
             time.sleep(0.01)
 
 
+def _hand(control: Connection, fd: int) -> None:
+    """Send `fd` to the server, as `send_handle` does but on the control socket's own number
+    (send_handle sends on a dup): the filter lets `sendmsg` through unsupervised there only."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=control.fileno())
+    try:
+        sendfds(sock, [fd])
+    finally:
+        sock.detach()
+
+
 def _load(control: Connection) -> Store:
     """The store, read from the pipe the server streams N-Quads into."""
     fd = recv_handle(control)
@@ -182,10 +194,13 @@ def main(fd: int) -> None:
     control = Connection(fd)
     settings, version, snapshot = control.recv()
     store: Store | None = None if snapshot else _load(control)
-    sandboxed = False if settings.federation else forbid_network()
+    confinement = confine(settings.federation, keep_fd=control.fileno())
     reaper = _Reaper()
     signal.signal(signal.SIGCHLD, reaper.reap)
-    control.send(("ready", version, sandboxed))
+    control.send(("ready", version, confinement.network))
+    if confinement.listener is not None:  # the server supervises our connects; no worker may hold this
+        _hand(control, confinement.listener)
+        os.close(confinement.listener)
     while True:
         try:
             message = control.recv()

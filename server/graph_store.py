@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
 from kg.change import Change, fresh_blank_nodes
+from kg.formats import declares_entities
 from kg.safety import check_dataset
 from ontology import GRAPH
 
@@ -32,7 +33,6 @@ from .sparql import format_override
 
 router = APIRouter()
 QUAD_FORMATS = tuple(f for f in GRAPH_FORMATS if f.supports_datasets)
-XML_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 MULTIPART = "multipart/form-data"
 
 
@@ -75,7 +75,7 @@ def _parse_one(media: str, body: bytes, base: str) -> list[ox.Quad]:
     fmt = ox.RdfFormat.from_media_type(media) if media else None
     if fmt is None:
         raise UnsupportedMediaType(f"send RDF: {', '.join(f.media_type for f in GRAPH_FORMATS)}, or {MULTIPART}")
-    if fmt == ox.RdfFormat.RDF_XML and any(d in body for d in XML_DECLARATIONS):
+    if declares_entities(fmt, body):
         raise BadRequest("RDF/XML with a DOCTYPE or entity declarations is refused")
     try:
         quads = list(ox.parse(body, format=fmt, base_iri=base))

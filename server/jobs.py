@@ -14,6 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.messages import explain
 from kg.safety import check_dataset, check_query, check_update
 from kg.settings import Settings
 from kg.store import Store
@@ -41,8 +42,11 @@ class Query:
         """The answer; a large one goes out in pieces through `emit` when it is given."""
         check_query(self.text, settings, base=self.base)
         check_dataset((*self.default_graphs, *self.named_graphs))
-        result = store.query(self.text, default_graphs=self.default_graphs or None,
-                             named_graphs=self.named_graphs or None, base_iri=self.base)
+        try:
+            result = store.query(self.text, default_graphs=self.default_graphs or None,
+                                 named_graphs=self.named_graphs or None, base_iri=self.base)
+        except SyntaxError as error:
+            raise explain(error, self.text) from None
         try:
             return _serialize(result, self, settings.max_result_bytes, emit)
         finally:

@@ -22,7 +22,7 @@ from kg.dumps import Making, Manifest
 from kg.iris import scheme
 from kg.search_entities import Kind
 from ontology import BASE, PREFIXES
-from ontology.identifiers import expand
+from ontology.identifiers import expand_text
 
 from . import entities, jsonld, reads
 from .errors import BadRequest, NotFound
@@ -156,9 +156,10 @@ def _checked(iri: str) -> str:
 def identified(request: Request, path: str) -> Response:
     if ":" in path and "/" not in path:
         try:
-            return entity_response(request, str(expand(path)))
+            iri = expand_text(path)
         except ValueError as error:
             raise NotFound(str(error)) from None
+        return entity_response(request, _checked(iri))  # a local part may hold what no IRI may (space, <)
     return entity_response(request, _checked(f"{BASE}id/{path}"))
 
 

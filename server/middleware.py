@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import PlainTextResponse, Response
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import HttpError
+from .problems import render
 from .requests import begin
 
 log = logging.getLogger("kg.server")
@@ -55,7 +58,7 @@ class Guard:
             log.exception("request %s failed", rid)
             if started:
                 raise
-            await PlainTextResponse("internal error; see the server's log\n", status_code=500)(scope, receive, guarded)
+            await render(Request(scope), HttpError("internal error; see the server's log"))(scope, receive, guarded)
 
 
 class Methods:
@@ -69,7 +72,7 @@ class Methods:
         if scope["type"] != "http" or method not in ("HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        allowed = _allowed(scope)
+        allowed = allowed_methods(scope)
         if method == "OPTIONS":
             status = 204 if allowed else 404
             await Response(status_code=status, headers={"Allow": ", ".join(sorted(allowed))})(scope, receive, send)
@@ -86,7 +89,7 @@ class Methods:
         await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
-def _allowed(scope: Scope) -> set[str]:
+def allowed_methods(scope: Scope) -> set[str]:
     """The methods some route takes at this path: HEAD wherever GET, and OPTIONS, when any."""
     methods: set[str] = set()
     for route in scope["app"].routes:

@@ -44,8 +44,9 @@ class MediaRange:
         return 0 if self.type == "*/*" else 1 if self.type.endswith("/*") else 2
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """Media ranges, most preferred first; a missing or empty header accepts anything."""
+def parse_accept(header: str | None, *, aliased: bool = True) -> list[MediaRange]:
+    """Media ranges, most preferred first; a missing or empty header accepts anything. Media types
+    clients send for ours (application/json …) are read as ours unless `aliased` is off."""
     ranges = []
     for part in (header or "*/*").split(","):
         media, *params = (p.strip() for p in part.split(";"))
@@ -59,7 +60,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                     q = max(0.0, min(1.0, float(value)))
                 except ValueError:
                     q = 0.0
-        ranges.append(MediaRange(ALIASES.get(media.lower(), media.lower()), q))
+        ranges.append(MediaRange(ALIASES.get(media.lower(), media.lower()) if aliased else media.lower(), q))
     return sorted(ranges, key=lambda r: (-r.q, -r.specificity))
 
 
@@ -102,9 +103,26 @@ def negotiate(accept: str | None, offers: Sequence[Format], override: str | None
     return fmt
 
 
+def quality(accept: str | None, media: str) -> float:
+    """The q a client gives one media type as it is written (no alias), wildcards included; 0 when
+    it refuses it by name.
+
+    >>> quality("text/turtle, */*;q=0.2", "application/json"), quality("*/*, application/json;q=0", "application/json")
+    (0.2, 0.0)
+    """
+    ranges = parse_accept(accept, aliased=False)
+    if any(r.type == media and r.q <= 0 for r in ranges):
+        return 0.0
+    return max((r.q for r in ranges if r.matches(media)), default=0.0)
+
+
+def rdf_quality(accept: str | None) -> float:
+    """The highest q a client gives an RDF format it names (wildcards not counted)."""
+    return max((r.q for r in parse_accept(accept) for f in GRAPH_FORMATS if r.type == media_type(f)), default=0.0)
+
+
 def prefers_html(accept: str | None) -> bool:
     """Whether a client names text/html at least as highly as any RDF format (a browser)."""
     ranges = parse_accept(accept)
     html = max((r.q for r in ranges if r.type in {"text/html", "application/xhtml+xml"}), default=0.0)
-    rdf = max((r.q for r in ranges for f in GRAPH_FORMATS if r.type == media_type(f)), default=0.0)
-    return html > 0 and html >= rdf
+    return html > 0 and html >= rdf_quality(accept)

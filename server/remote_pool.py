@@ -24,7 +24,7 @@ from typing import Any
 
 from kg.change import Change
 from kg.remote import EngineError, RemoteStore
-from kg.safety import check_dataset, check_update
+from kg.safety import check_dataset, check_update, with_prefixes
 from kg.settings import Settings
 
 from .admission import Admission
@@ -50,7 +50,7 @@ class _Engine:
 class RemotePool:
     """Jobs against a remote engine (and its read replicas), under the deadline."""
 
-    sandboxed = False
+    network = "remote"  # the engine is another's: its network is its own affair
     cache_ttl = CACHE_TTL  # others may write to the engine: cached answers are kept this long at most
 
     def __init__(self, writer: RemoteStore, settings: Settings, readers: Sequence[RemoteStore] = ()) -> None:
@@ -146,10 +146,10 @@ class RemotePool:
 
     def update(self, job: Update) -> Change:
         """An update, checked here and run by the writer. Its effect is the engine's to know."""
-        check_update(job.text, self._settings, using_parameters=bool(job.using_graphs or job.using_named_graphs),
-                     base=job.base)
+        checked = check_update(job.text, self._settings,
+                               using_parameters=bool(job.using_graphs or job.using_named_graphs), base=job.base)
         check_dataset((*job.using_graphs, *job.using_named_graphs))
-        text = with_using(job.text, job.using_graphs, job.using_named_graphs)
+        text = with_prefixes(with_using(job.text, job.using_graphs, job.using_named_graphs), checked)
         with self._admission.held(), self._writing:
             try:
                 self._within(self._settings.query_timeout, lambda: self._writer.store.update(text))

@@ -3,9 +3,9 @@
 It sits in front of the pool (`CachingPool`), so every read that goes through the pool can use
 it: SPARQL queries and saved queries (`Query` jobs) and the reads behind entity pages and the
 Graph Store (`Call`s of the functions named cacheable). The key is the normalised operation
-(the query's tokens, so spacing and comments do not matter; or the function and its arguments),
-its dataset and base, the format asked for (Accept and `format=`), the row cap, and the store's
-version — so a write, which moves the version, makes every older entry unreachable. A
+(the query's tokens, so spacing and comments do not matter; or the function and its
+arguments), its dataset and base, the format asked for (Accept and `format=`) and the row cap,
+all hashed (SHA-256, so a key is small whatever a client sent), and the store's version — so a write, which moves the version, makes every older entry unreachable. A
 streamed answer is kept when it has ended whole within the size an entry may have. The first
 read after a write moves the entries the write cannot have changed to the new version and
 drops the rest: an answer is kept when the predicates it depends on (worked out in the
@@ -28,6 +28,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from kg.safety import Malformed, shape
+from kg.text_cache import digest
 
 from .dependencies import predicates
 from .errors import QueryTimeout
@@ -41,6 +42,8 @@ MAX_BYTES = 64 * 1024 * 1024  # answers held, in all
 MAX_ENTRY = 4 * 1024 * 1024  # an answer larger than this is not kept
 VOLATILE = ("RAND", "NOW", "UUID", "STRUUID", "BNODE")  # functions with a new value on every run
 ANALYSIS_WAIT = 0.5  # seconds a move to a new version waits for dependencies still being worked out
+KEY_BYTES = 200  # what an entry costs besides its answer: its key and bookkeeping
+ANALYSIS_QUEUE = 32  # analyses waiting at most; beyond, an answer depends on every write
 
 
 class ResultCache:
@@ -66,7 +69,7 @@ class ResultCache:
         """Keep `value`; `depends` is to give the predicates it depends on (see `carry`)."""
         if self._max <= 0:
             return
-        size = len(value.body) if isinstance(value, Serialized) else len(pickle.dumps(value))
+        size = KEY_BYTES + (len(value.body) if isinstance(value, Serialized) else len(pickle.dumps(value)))
         if size > self.max_entry:
             return
         with self._lock:
@@ -121,16 +124,17 @@ def _unaffected(depends: Future | None, touched: frozenset[str], deadline: float
     return predicates is not None and predicates.isdisjoint(touched)
 
 
-def normalised(text: str, base: str | None) -> str | None:
-    """The operation as its tokens, one space apart; None (not cached) when it cannot be read,
-    or when it calls a function whose value differs on every run (RAND, NOW, UUID …)."""
+def normalised(text: str, base: str | None) -> bytes | None:
+    """The digest of the operation's tokens, one space apart (so a key is 32 bytes whatever the
+    text's length); None (not cached) when it cannot be read, or when it calls a function whose
+    value differs on every run (RAND, NOW, UUID …)."""
     try:
         tokens = shape(text, base).tokens
     except (Malformed, ValueError, SyntaxError):
         return None
     if any(token.is_word(*VOLATILE) for token in tokens):
         return None
-    return " ".join(token.text for token in tokens)
+    return digest(" ".join(token.text for token in tokens))
 
 
 class CachingPool:
@@ -145,6 +149,7 @@ class CachingPool:
         self._version = pool.version  # the version the entries are of
         self._moving = threading.Lock()
         self._analysis = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-cache-analysis")
+        self._queued = threading.BoundedSemaphore(ANALYSIS_QUEUE)  # analyses waiting or running
 
     def __getattr__(self, name: str) -> Any:  # version, workers, update, commit, start, close …
         return getattr(self._pool, name)
@@ -155,11 +160,13 @@ class CachingPool:
             self._move_to(version)
         if isinstance(job, Query):
             text = normalised(job.text, job.base)
-            return None if text is None else ("query", text, job.default_graphs, job.named_graphs, job.accept,
-                                               job.override, job.max_rows, job.base, version)
-        if isinstance(job, Call) and job.function in self._cacheable:
-            return ("call", job.function.__module__, job.function.__qualname__, repr(job.args), version)
-        return None
+            parts = None if text is None else ("query", text, job.default_graphs, job.named_graphs, job.accept,
+                                                job.override, job.max_rows, job.base)
+        elif isinstance(job, Call) and job.function in self._cacheable:
+            parts = ("call", job.function.__module__, job.function.__qualname__, job.args)
+        else:
+            return None
+        return None if parts is None else (digest(repr(parts)), version)  # small, whatever the client sent
 
     def _move_to(self, version: int) -> None:
         """A write: entries of the older version that it cannot have changed are kept for the
@@ -173,10 +180,17 @@ class CachingPool:
             self._version = version
 
     def _depends(self, job: Job) -> Future | None:
-        """The predicates a query's answer depends on, worked out on a thread of its own."""
-        if not isinstance(job, Query):
+        """The predicates a query's answer depends on, worked out on a thread of its own; None
+        (every write) when ANALYSIS_QUEUE analyses are waiting already."""
+        if not isinstance(job, Query) or not self._queued.acquire(blocking=False):
             return None
-        return self._analysis.submit(predicates, job.text, job.base)
+        try:
+            future = self._analysis.submit(predicates, job.text, job.base)
+        except RuntimeError:  # shut down
+            self._queued.release()
+            return None
+        future.add_done_callback(lambda _: self._queued.release())
+        return future
 
     def run(self, job: Job, *, timeout: float | None = None, method: Callable[..., Any] | None = None) -> Any:
         key = self._key(job) if self.cache.enabled else None

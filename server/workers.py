@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.change import Change
+from kg.connect_supervisor import Supervisor
+from kg.sandbox import OFF, OPEN
 from kg.settings import Settings
 from kg.store import Store
 
@@ -88,6 +90,7 @@ class _Mother:
         theirs.close()
         self.control = Connection(ours.detach())
         self.lock = threading.Lock()
+        self.supervisor: Supervisor | None = None
         self.control.send((settings, version, None if snapshot is None else str(snapshot)))
         if snapshot is None:  # the graph, for the mother to hold in memory
             reader, writer = os.pipe()
@@ -98,7 +101,9 @@ class _Mother:
         if not self.control.poll(LOAD_TIMEOUT):
             self.stop()
             raise EngineError("the engine process did not read the store in time")
-        _, self.version, self.sandboxed = self.control.recv()
+        _, self.version, self.network = self.control.recv()  # kg.sandbox: off, allow-list or open
+        self.supervisor = Supervisor(recv_handle(self.control), settings.service_rules) \
+            if self.network not in (OFF, OPEN) else None
 
     def fork(self, snapshot: Path | None) -> _Worker:
         """A new worker, once it has its store open."""
@@ -133,6 +138,8 @@ class _Mother:
             self.control.send(("changes", changes, version))
 
     def stop(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.close()
         self.control.close()
         try:
             self.process.wait(timeout=10)
@@ -175,8 +182,9 @@ class WorkerPool:
             return len(self._workers)
 
     @property
-    def sandboxed(self) -> bool:
-        return self._mother is not None and self._mother.sandboxed
+    def network(self) -> str:
+        """What the engine processes may reach (`kg.sandbox`): off, allow-list or open."""
+        return OPEN if self._mother is None else self._mother.network
 
     # -- processes -----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""A local HTTP server on 127.0.0.1 that records every request it gets, and answers 500."""
+"""A local HTTP server on 127.0.0.1 that records every request it gets, and answers 500 (or, given
+`redirect`, a 302 to that URL)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def bait_server() -> Iterator[tuple[str, list[str]]]:
+def bait_server(redirect: str | None = None) -> Iterator[tuple[str, list[str]]]:
     """Yield the server's base URL and the list of paths requested (query strings dropped)."""
     seen: list[str] = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             seen.append(self.path.split("?")[0])
-            self.send_response(500)
+            self.send_response(500 if redirect is None else 302)
+            if redirect is not None:
+                self.send_header("Location", redirect)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

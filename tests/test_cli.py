@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from cli.main import app
+from cli.progress import Reporter
 
 runner = CliRunner()
 
@@ -110,8 +117,9 @@ def test_load_then_query(store: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["query", "SELECT * WHERE { ?s ?p }"], "query syntax"),
     (["query", "missing.rq"], "no such query file"),
+    (["query", "resolve-synonyms"], "no saved query named 'resolve-synonyms'; did you mean resolve-synonym?"),
+    (["query", "nosuchquery"], "no saved query named 'nosuchquery' (kg queries lists them"),
     (["export", "--format", "docx"], "unknown RDF format"),
     (["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--format", "ttl"], "for CONSTRUCT and DESCRIBE"),
 ])
@@ -130,3 +138,51 @@ def test_bad_load_names_file_and_line_and_leaves_the_store(store: Path, tmp_path
     code, _, err = kg("load", str(bad), "--store", str(store))
     assert code == 1 and f"{bad}:2" in err and "Traceback" not in err
     assert kg("export", "--store", str(store), "--format", "nq")[1] == before
+
+
+STAGE = re.compile(r"^([\w.-]+): ([\d,]+) (triples|graphs) in [\d.]+ s(?: \([\d,]+ \3/s\))?$")
+
+
+def stages(log: str) -> dict[str, int]:
+    """The stage lines of a log: name → count."""
+    found = [STAGE.match(line) for line in log.splitlines()]
+    return {m.group(1): int(m.group(2).replace(",", "")) for m in found if m}
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    (["build", "--without-hpo"], {"sources", "ontology", "x-linked-hyper-igm-syndrome", "store"}),
+    (["load", "{data}"], {"extra", "store"}),
+])
+def test_progress_lines_reach_a_log(tmp_path: Path, command: list[str], expected: set[str]) -> None:
+    """stderr is a file here, as in a log: rich's live display shows nothing, the stage lines stay."""
+    data = tmp_path / "extra.ttl"
+    data.write_text("".join(f'<http://example.org/a> <http://example.org/p> "{n}" .\n' for n in range(5)))
+    log = tmp_path / "log.txt"
+    with log.open("w") as stderr:
+        result = subprocess.run([sys.executable, "-m", "cli", *(a.format(data=data) for a in command),
+                                 "--store", str(tmp_path / "store")], stdout=subprocess.PIPE, stderr=stderr,
+                                text=True, check=False, timeout=120)
+    assert result.returncode == 0, log.read_text()
+    found = stages(log.read_text())
+    assert set(found) == expected and found.get("sources", 2) == 2
+    written = {line.rsplit("/", 1)[-1].split(":")[0]: int(line.split(": ")[1].split()[0])
+               for line in result.stdout.splitlines() if "(written)" in line}
+    assert {name: found[name] for name in written} == written
+    assert found["store"] == sum(written.values())
+
+
+@pytest.mark.parametrize(("counts", "said"), [
+    ([5_720_922], "store: still at it after"),  # the engine writing: no count moves while it runs
+    ([100, 200, 300], "triples so far,"),
+])
+def test_a_long_stage_is_heard_of_while_it_runs(counts: list[int], said: str) -> None:
+    out = io.StringIO()
+    with Reporter(Console(file=out, width=200), every=0.05) as reporter:
+        for count in counts:
+            reporter.count("store", count)
+        for _ in range(100):  # at most 5 s for the ticker's line
+            if said in out.getvalue():
+                break
+            time.sleep(0.05)
+    assert said in out.getvalue()
+    assert out.getvalue().splitlines()[-1].startswith(f"store: {counts[-1]:,} triples in ")

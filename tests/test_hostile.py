@@ -205,7 +205,7 @@ def test_the_engine_itself_cannot_call_out(fresh_store: Store) -> None:
 def test_with_federation_on_the_engine_can_call_out(fresh_store: Store) -> None:
     """The control for the test above: the same call does reach the bait when federation is on."""
     with bait_server() as (address, seen), _serve(fresh_store, service_allow=(address + "/",)) as client:
-        assert "with network access" in client.get("/health").text
+        assert "only towards the allow-list" in client.get("/health").text
         with pytest.raises(Exception):  # noqa: B017 - the bait answers 500
             client.app.state.pool.call(Store.query, f"ASK {{ SERVICE <{address}/direct> {{ ?s ?p ?o }} }}")
         assert seen == ["/direct"]

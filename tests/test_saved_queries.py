@@ -179,11 +179,11 @@ def test_each_query_is_a_typed_openapi_operation(client: TestClient) -> None:
     ("/api/queries/condition-names", {}, None, 200, "application/sparql-results+json"),
     ("/api/queries/condition-names", {}, "text/csv", 200, "text/csv"),
     ("/api/queries/condition-names", {}, "text/tab-separated-values", 200, "text/tab-separated-values"),
-    ("/api/queries/condition-names", {}, "text/turtle", 406, "text/plain"),
-    ("/api/queries/no-such-query", {}, None, 404, "text/plain"),
-    ("/api/queries/resolve-synonym", {}, None, 422, "application/json"),
-    ("/api/queries/publications", {"fromYear": "soon"}, None, 422, "application/json"),
-    ("/api/queries/condition-names", {"limit": "0"}, None, 422, "application/json"),
+    ("/api/queries/condition-names", {}, "text/turtle", 406, "application/problem+json"),
+    ("/api/queries/no-such-query", {}, None, 404, "application/problem+json"),
+    ("/api/queries/resolve-synonym", {}, None, 422, "application/problem+json"),
+    ("/api/queries/publications", {"fromYear": "soon"}, None, 422, "application/problem+json"),
+    ("/api/queries/condition-names", {"limit": "0"}, None, 422, "application/problem+json"),
 ])
 def test_api_statuses_and_formats(client: TestClient, path: str, params: dict[str, str], accept: str | None,
                                   status: int, media_type: str) -> None:

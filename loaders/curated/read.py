@@ -18,6 +18,8 @@ from .. import yaml_lines
 from ..errors import LoadError, decode_utf8
 from .records import Dataset, Entity, Evidence, Publication, Source, Statement
 
+CURATED = "a curated YAML file"  # what a file given to this loader is said not to be
+
 SECTIONS = ("graph", "title", "version", "sources", "entities", "statements", "publications")
 
 
@@ -200,4 +202,4 @@ def parse(text: str, file: str) -> Dataset:
 
 def read(path: Path) -> Dataset:
     """Records from a curated file on disk."""
-    return parse(decode_utf8(path.read_bytes(), str(path)), str(path))
+    return parse(decode_utf8(path.read_bytes(), str(path), CURATED), str(path))

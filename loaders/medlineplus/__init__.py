@@ -100,7 +100,7 @@ def _strict(extraction: Extraction, page: Page, file: str) -> None:
 def load_page(path: Path, fmt: str | None, options: LoadOptions) -> GraphLoad:
     """The graph of one page; LoadError when it is not a readable MedlinePlus Genetics page."""
     file, data = str(path), read_bytes(path)
-    text = decode_utf8(data, file)
+    text = decode_utf8(data, file, "a MedlinePlus Genetics page")
     fmt = fmt or f"medlineplus-{detect(text)}"
     page = READERS[fmt](text, file)
     lexicon = Lexicon.read()

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from ..errors import LoadError
+from ..errors import LoadError, not_utf8
 
 KINDS = {"health-condition-summary": "condition", "gene-summary": "gene"}
 ROOTS = {"summaries", *KINDS}
@@ -255,7 +255,7 @@ def json_topic(data: bytes, file: str) -> Topic:
     try:
         value = json.loads(data)
     except UnicodeDecodeError as error:
-        raise LoadError(file, f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded") from None
+        raise not_utf8(data, error.start, file, "a MedlinePlus Genetics JSON record") from None
     except json.JSONDecodeError as error:
         raise LoadError(file, f"malformed JSON: {error.msg}", error.lineno) from None
     for wrapper in KINDS:  # {"health-condition-summary": {...}}
