@@ -187,15 +187,18 @@ class SavedQuery:
                 raise ParameterError(parameter.name, "required")
         return terms
 
-    def bind(self, values: Mapping[str, str], *, limit: int | None = None, offset: int = 0) -> str:
-        """The query text with the values bound, and LIMIT / OFFSET when paging."""
+    def bind(self, values: Mapping[str, str], *, limit: int | None = None, offset: int = 0,
+             lines: bool = False) -> str:
+        """The query text with the values bound, and LIMIT / OFFSET when paging. With `lines`,
+        each VALUES block is a line of its own, indented as the line after it (for people)."""
         terms = self.terms(values)
         text = self.text
         if terms and self.values_at:
             names = " ".join(f"?{name}" for name in terms)
             row = " ".join(str(term) for term in terms.values())
             for at in reversed(self.values_at):
-                text = f"{text[:at]} VALUES ({names}) {{ ({row}) }}{text[at:]}"
+                block = f"VALUES ({names}) {{ ({row}) }}"
+                text = f"{text[:at]}{_own_line(text, at, block) if lines else ' ' + block}{text[at:]}"
         if limit is not None:
             text += f"\nLIMIT {int(limit)} OFFSET {int(offset)}"
         return text
@@ -205,6 +208,17 @@ class SavedQuery:
                 "tags": list(self.tags), "form": self.form,
                 "parameters": [p.metadata() for p in self.parameters], "example": list(self.example),
                 **({"section": dataclasses.asdict(self.section)} if self.section else {})}
+
+
+def _own_line(text: str, at: int, block: str) -> str:
+    """`block` on a line of its own at `at`, indented as the line that follows (two spaces more
+    than the line it opens when the group goes on on the same line)."""
+    following = re.match(r"[ \t]*\n([ \t]*)", text[at:])
+    if following:
+        return f"\n{following.group(1)}{block}"
+    line_start = text.rfind("\n", 0, at) + 1
+    indent = re.match(r"[ \t]*", text[line_start:]).group(0)  # type: ignore[union-attr]
+    return f"\n{indent}  {block}\n{indent} "
 
 
 def _values_positions(text: str) -> tuple[int, ...]:
