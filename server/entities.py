@@ -21,9 +21,10 @@ from ontology import DCTERMS, KG, PROV, RDF, RDFS, SKOS
 
 from .names import Node, Release, names, node, releases, values
 from .summary import Summary, summarize
-from .tables import Table, table
+from .tables import PAGE_ROWS, Table, table
 
-__all__ = ["Entity", "Fact", "Incoming", "Listing", "Node", "Table", "describe", "listing", "triples"]
+__all__ = ["Entity", "Fact", "Incoming", "Listing", "Node", "Section", "Table", "describe", "listing", "section",
+           "triples"]
 
 INCOMING_SAMPLES = 12  # subjects shown per incoming predicate; the count and a link give the rest
 VALUES_SHOWN = 10  # objects shown per outgoing predicate
@@ -227,6 +228,27 @@ def listing(store: Store, iri: str, predicate: str, direction: str, page: int, s
     return Listing(Node("iri", iri, named.get(iri)), Node("iri", predicate, named.get(predicate)), direction, count,
                    page, size, tuple(items), tuple(known[g] for g in _graphs(store, iri, predicate, incoming) if g in known),
                    count > COUNT_LIMIT)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A page of a section's merged rows, for one entity."""
+
+    entity: Node
+    table: Table
+    releases: tuple[Release, ...]
+
+
+def section(store: Store, iri: str, query: SavedQuery, page: int) -> Section | None:
+    """Page `page` of a saved query's section for the entity, its rows merged; None when the
+    entity is not of a type the section is for."""
+    assert query.section is not None
+    types = {row["t"].value for row in store.query(f"SELECT ?t WHERE {{ {_iri(iri)} {_iri(RDF.type)} ?t }}")}
+    if not types & set(query.section.types):
+        return None
+    known = releases(store)
+    return Section(Node("iri", iri, names(store, [iri]).get(iri)), table(store, query, iri, page, PAGE_ROWS),
+                   tuple(known[g] for g in query.section.sources if g in known))
 
 
 def triples(store: Store, iri: str) -> list[ox.Triple]:

@@ -78,30 +78,58 @@ def _page(request: Request, entity: entities.Entity) -> HTMLResponse:
         "entity": entity, "href": href, "formats": formats, "more": lists, "summary": entity.summary,
         "picture": svg(entity, href, lambda predicate, outgoing: lists(entity.iri, predicate, outgoing)),
         "rows_link": lambda table: _rows_link(request, table, entity.iri), "values_shown": entities.VALUES_SHOWN,
+        "section_link": lambda table: section_href(request)(entity.iri, table.query),
     })
     response.headers["Vary"] = "Accept"
     return response
 
 
 def _rows_link(request: Request, table: entities.Table, iri: str) -> str:
-    """The query page running a section's saved query for the entity: every row, paged."""
+    """The query page running a section's saved query for the entity: every row, as the engine gives them."""
     saved = request.app.state.queries[table.query]
-    return str(request.url_for("home").include_query_params(query=saved.bind({table.parameter: iri}).strip()))
+    return str(request.url_for("home").include_query_params(query=saved.bind({table.parameter: iri}, lines=True).strip()))
+
+
+def section_href(request: Request) -> Callable[[str, str, int], str]:
+    """Links to the paged list of a section's merged rows for an entity."""
+    resource = request.url_for("resource")
+    return lambda iri, query, page=1: str(resource.include_query_params(iri=iri, section=query, page=page))
+
+
+def _page_number(request: Request) -> int:
+    page = request.query_params.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        raise BadRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
+    return int(page)
+
+
+def _section(request: Request, iri: str, name: str) -> Response:
+    """One page of a section's merged rows for the entity (`?section=NAME&page=N`)."""
+    saved = request.app.state.queries.get(name)
+    if saved is None or saved.section is None:
+        raise NotFound(f"no saved query named {name!r} has a section")
+    found = request.app.state.pool.call(entities.section, iri, saved, _page_number(request))
+    if found is None:
+        raise NotFound(f"<{iri}> is not of a type the section {name!r} is for")
+    return templates.TemplateResponse(request, "section.html", {
+        "found": found, "href": href_for(request), "rows_link": _rows_link(request, found.table, iri),
+        "page_of": lambda number: section_href(request)(iri, name, number),
+    }, headers={"Vary": "Accept"})
 
 
 def _neighbours(request: Request, iri: str) -> Response | None:
     """One page of an entity's neighbours by one predicate (`?incoming=P` or `?outgoing=P`,
     `&page=N`), as a page or as JSON; None when the request asks for no list."""
     params = request.query_params
-    chosen = [(d, params[d]) for d in entities.DIRECTIONS if d in params]
+    chosen = [(d, params[d]) for d in (*entities.DIRECTIONS, "section") if d in params]
     if not chosen:
         return None
     if len(chosen) > 1:
-        raise BadRequest("ask for incoming or outgoing, not both")
-    (direction, predicate), page = chosen[0], params.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        raise BadRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
-    found = request.app.state.pool.call(entities.listing, iri, _checked(predicate), direction, int(page))
+        raise BadRequest("ask for one list: incoming, outgoing or section")
+    (direction, predicate), page = chosen[0], _page_number(request)
+    if direction == "section":
+        return _section(request, iri, predicate)
+    found = request.app.state.pool.call(entities.listing, iri, _checked(predicate), direction, page)
     if found.count == 0:
         raise NotFound(f"nothing links <{iri}> by <{predicate}> that way")
     href, lists = href_for(request), list_href(request)

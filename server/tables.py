@@ -23,8 +23,9 @@ from kg.store import Store
 
 from .names import Node, names, node
 
-READ_ROWS = 500  # rows of a saved query read for a page; its link gives them all
-SHOWN_ROWS = 12  # merged rows shown on a page
+READ_ROWS = 500  # rows of a saved query read for a page; the query page gives them all
+SHOWN_ROWS = 12  # merged rows shown on an entity's page
+PAGE_ROWS = 100  # merged rows on a page of a section's own list
 
 Cell = tuple[Node | None, ...]  # a column's values in one row (None: unbound)
 Row = tuple[Cell, ...]
@@ -60,15 +61,22 @@ class Table:
     total: int  # merged rows among those read
     complete: bool  # every row of the answer was read (not cut at READ_ROWS)
     sources: tuple[str, ...] = ()  # the named graphs the section says it reads
+    page: int = 1
+    size: int = SHOWN_ROWS
 
     @property
     def more(self) -> int:
         return self.total - len(self.rows)
 
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
 
-def table(store: Store, query: SavedQuery, iri: str) -> Table:
-    """The section of `query` on the page of `iri`: its answer bound to the entity, merged,
-    with our own nodes (associations and the like) named by what they are."""
+
+def table(store: Store, query: SavedQuery, iri: str, page: int = 1, size: int = SHOWN_ROWS) -> Table:
+    """The section of `query` on the page of `iri` (page `page` of `size` merged rows): its answer
+    bound to the entity, merged, with our own nodes (associations and the like) named by what
+    they are."""
     assert query.section is not None
     result = store.query(query.bind({query.section.parameter: iri}, limit=READ_ROWS + 1))
     columns = tuple(variable.value for variable in result.variables)
@@ -77,5 +85,6 @@ def table(store: Store, query: SavedQuery, iri: str) -> Table:
     ours = {t.value for row in terms for t in row if isinstance(t, ox.NamedNode) and Node("iri", t.value).ours}
     named = names(store, ours, seen_from=iri)
     rows = merge_rows([[None if t is None else node(t, named.get(t.value)) for t in row] for row in terms[:READ_ROWS]])
-    return Table(query.section.title, query.name, query.section.parameter, columns, rows[:SHOWN_ROWS], len(rows),
-                 complete, query.section.sources)
+    start = (page - 1) * size
+    return Table(query.section.title, query.name, query.section.parameter, columns, rows[start:start + size], len(rows),
+                 complete, query.section.sources, page, size)

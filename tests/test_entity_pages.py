@@ -164,3 +164,28 @@ def test_a_section_links_to_every_row(client: TestClient, store: Store) -> None:
     html = page(client, MONDO)
     assert "From the saved query" in html
     assert "rows, repeated rows merged" in text(section(html, "HPO's annotations"))
+
+
+def test_a_section_has_a_paged_list_of_its_merged_rows(client: TestClient) -> None:
+    html = unescape(client.get("/resource", params={"iri": MONDO, "section": "hpo-annotations", "page": "1"},
+                               headers={"Accept": HTML}).text)
+    table = section(html, "HPO's annotations")
+    rows = [row for row in table.split("<tr>")[2:] if "Neutropenia" in row]
+    assert len(rows) == 1 and "PMID:9255191" in rows[0] and "PMID:10228294" in rows[0]
+    assert "HPO 2025-01-16" in text(html) and "run it on the query page" in html
+
+
+@pytest.mark.parametrize(("params", "status"), [
+    ({"section": "hpo-annotations", "page": "0"}, 400),
+    ({"section": "hpo-annotations", "incoming": RDF_TYPE}, 400),
+    ({"section": "no-such-query"}, 404),
+    ({"section": "class-counts"}, 404),  # a saved query without a section
+])
+def test_bad_section_requests(client: TestClient, params: dict[str, str], status: int) -> None:
+    response = client.get("/resource", params={"iri": MONDO, **params}, headers={"Accept": HTML})
+    assert response.status_code == status
+
+
+def test_a_section_is_only_for_its_types(client: TestClient) -> None:
+    response = client.get("/resource", params={"iri": CD40LG, "section": "hpo-annotations"}, headers={"Accept": HTML})
+    assert response.status_code == 404
