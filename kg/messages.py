@@ -233,11 +233,19 @@ def _undeclared(text: str, offset: int, engine_says: bool) -> QuerySyntaxError |
             continue
         ends_at_spot = token.start <= offset <= token.start + len(token.text)
         if (engine_says and ends_at_spot) or (not engine_says and prefix not in known_prefixes()):
-            return _unknown_prefix(text, token.start, prefix)
+            return unknown_prefix(text, token.start, prefix)
     return None
 
 
-def _unknown_prefix(text: str, offset: int, prefix: str) -> QuerySyntaxError:
+def at(text: str, offset: int, summary: str, *, kind: type[QuerySyntaxError] = QuerySyntaxError) -> QuerySyntaxError:
+    """A message about the spot `offset` of `text` (the safety check's own refusals of a text)."""
+    return kind(summary, text, *position_of(text, offset))
+
+
+def unknown_prefix(text: str, offset: int, prefix: str, *,
+                   kind: type[QuerySyntaxError] = QuerySyntaxError) -> QuerySyntaxError:
+    """The prefixed name at `offset` uses `prefix`, which nothing declares: named, with the prefix
+    of our map it probably stands for."""
     known, spellings = known_prefixes(), prefix_spellings()
     spelt = prefix if prefix in spellings else nearest(prefix, spellings)
     meant = None if spelt is None else spellings[spelt]
@@ -248,8 +256,8 @@ def _unknown_prefix(text: str, offset: int, prefix: str) -> QuerySyntaxError:
     else:
         summary = (f"the prefix '{prefix}:' is not declared; did you mean '{meant}:' <{known[meant]}>? "
                    f"Otherwise declare it: PREFIX {prefix}: <…>")
-    return QuerySyntaxError(summary, text, *position_of(text, offset), prefix=prefix,
-                            suggestion=None if meant is None else f"PREFIX {meant}: <{known[meant]}>")
+    return kind(summary, text, *position_of(text, offset), prefix=prefix,
+                suggestion=None if meant is None else f"PREFIX {meant}: <{known[meant]}>")
 
 
 def _misspelt_start(text: str) -> QuerySyntaxError | None:

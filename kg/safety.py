@@ -21,13 +21,13 @@ True
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ontology.identifiers import sparql_prefixes
 
 from .iris import expand_local, resolve, scheme
+from .messages import QuerySyntaxError, at, unknown_prefix
 from .settings import Settings
 from .sparql_lexer import LexError, Token, split
 from .text_cache import TextCache
@@ -82,13 +82,16 @@ class Prologue:
         if token.kind == "iri":
             return resolve(token.text[1:-1], self.base)
         prefix, _, local = token.text.partition(":")
-        return expand_local(self.namespace(prefix), local)
+        try:
+            return expand_local(self.namespace(prefix), local)
+        except Undeclared:
+            raise Undeclared(prefix, token.start) from None
 
     def namespace(self, prefix: str) -> str:
-        """The IRI a prefix stands for here; Malformed, naming the prefix, if it has none."""
+        """The IRI a prefix stands for here; Undeclared, naming the prefix, if it has none."""
         if prefix in self.prefixes:
             return self.prefixes[prefix]
-        raise Malformed(_undeclared(prefix))
+        raise Undeclared(prefix)
 
     def predeclared(self, prefix: str) -> bool:
         return prefix not in self.declared and prefix in self.prefixes
@@ -100,12 +103,17 @@ class Prologue:
         return scheme(namespace, None) if namespace else None
 
 
-def _undeclared(prefix: str) -> str:
-    known = sparql_prefixes()
-    message = (f"the prefix '{prefix[:40]}:' is not declared; add PREFIX {prefix[:40]}: <…> (GET /prefixes "
-               f"lists the predeclared ones)")
-    close = difflib.get_close_matches(prefix[:40], list(known), n=1)
-    return message + (f"; did you mean {close[0]}: <{known[close[0]]}>?" if close else "")
+class Unreadable(QuerySyntaxError, Malformed):
+    """A text the check will not pass as the engine would read it (a word that is not a keyword,
+    a prefix nothing declares, a character no terminal takes): where, and why, in words."""
+
+
+class Undeclared(ValueError):
+    """A prefixed name whose prefix is neither predeclared nor declared by the text."""
+
+    def __init__(self, prefix: str, offset: int = 0) -> None:
+        super().__init__(f"the prefix {prefix!r} is not declared")
+        self.prefix, self.offset = prefix, offset
 
 
 def _service(prologue: Prologue, tokens: Sequence[Token], index: int) -> str:
@@ -137,7 +145,8 @@ def _shape(tokens: tuple[Token, ...], base: str | None) -> Shape:
             continue
         if token.kind == "pname":
             prefix = token.text.partition(":")[0]
-            prologue.namespace(prefix)  # declared, or refused
+            if prefix not in prologue.prefixes:  # declared, or refused
+                raise Undeclared(prefix, token.start)
             if prologue.predeclared(prefix):
                 predeclared[prefix] = None
         if token.kind in ("iri", "pname") and prologue.scheme(token) == "file":
@@ -164,6 +173,10 @@ def _new_shape(text: str, base: str | None) -> Shape:
     except (LexError, ValueError) as error:
         if isinstance(error, Malformed):
             raise
+        if isinstance(error, LexError):  # read as the engine would read it: where, and why
+            raise at(text, error.offset, error.reason, kind=Unreadable) from None
+        if isinstance(error, Undeclared):
+            raise unknown_prefix(text, error.offset, error.prefix, kind=Unreadable) from None
         raise Malformed(f"the operation cannot be checked: {error}") from None
 
 

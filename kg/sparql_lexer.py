@@ -24,11 +24,12 @@ both and would exhaust a thread's stack.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .sparql_words import glued_keyword, is_word, keyword_split
+from .sparql_words import KEYWORDS, glued_keyword, is_word, keyword_split
 
 MAX_DEPTH = 64  # brackets open at once: {, ( and [
 MAX_TOKENS = 20_000  # terminals outside INSERT DATA / DELETE DATA blocks
@@ -67,7 +68,7 @@ class LexError(ValueError):
         line = text.count("\n", 0, offset) + text.count("\r", 0, offset) - text.count("\r\n", 0, offset) + 1
         column = offset - max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset))
         super().__init__(f"line {line}, column {column}: {message}")
-        self.offset = offset
+        self.offset, self.reason = offset, message
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,9 @@ def _word_error(word: str) -> str:
     word = _short(word)
     if keywords:
         return f"{word!r} is not a SPARQL keyword; put a space between keywords: {' '.join(keywords)}"
+    close = difflib.get_close_matches(word.upper(), KEYWORDS, n=1, cutoff=0.8)
+    if close:
+        return f"{word!r} is not a SPARQL keyword; did you mean {close[0]}?"
     return (f"{word!r} is not a SPARQL keyword; write a name as a prefixed name (ex:{word}), an IRI "
             f"(<…>) or a variable (?{word})")
 
@@ -106,9 +110,12 @@ def _prefix_error(prefix: str, keyword: str) -> str:
             f"followed by '{prefix[len(keyword):]}:'; give the prefix a name that does not begin with a keyword")
 
 
-def _checked(text: str, token: Token) -> None:
+def _checked(text: str, token: Token, previous: Token | None) -> None:
     """Refuse a word or a prefix that the engine could split differently (see `sparql_words`)."""
     if token.kind == "word" and not is_word(token.text):
+        if previous is not None and previous.text == "<" and previous.start + 1 == token.start:
+            raise LexError(text, previous.start, "expected a valid IRI: between < and > an IRI may hold no space "
+                                                 "and none of the characters < > \" { } | ^ ` \\")
         raise LexError(text, token.start, _word_error(token.text))
     if token.kind == "pname" and (keyword := glued_keyword(prefix := token.text.partition(":")[0])):
         raise LexError(text, token.start, _prefix_error(prefix, keyword))
@@ -134,7 +141,7 @@ def tokens(text: str) -> Iterator[Token]:
             if depth < 0:
                 raise LexError(text, match.start(), f"unbalanced {match.group()!r}")
         token = Token(kind, match.group(), match.start(), depth)
-        _checked(text, token)
+        _checked(text, token, previous)
         if kind == "open":
             if token.text == "{" and previous is not None and previous.is_word("DATA") and depth == 0:
                 in_data, data_depth = True, depth

@@ -152,7 +152,7 @@ class Failure:
 
 # Exceptions a job may raise, by the kind they travel as; anything else is "engine".
 KINDS: tuple[tuple[type[BaseException], str], ...] = (
-    (Refused, "refused"), (Malformed, "malformed"), (SyntaxError, "syntax"), (NotAcceptable, "not-acceptable"),
+    (Refused, "refused"), (SyntaxError, "syntax"), (Malformed, "malformed"), (NotAcceptable, "not-acceptable"),
     (PayloadTooLarge, "too-large"), (NotFound, "not-found"), (BadRequest, "malformed"), (UpdateFailed, "malformed"),
     (MemoryError, "memory"),
     (PermissionError, "network"),  # a job's only outside access is the engine's HTTP client: the sandbox said no

@@ -42,12 +42,12 @@ def client() -> TestClient:
 SYNTAX = [
     ("SELECT * WHERE { ?s mondoo:x ?o }", 1, 21, ["the prefix 'mondoo:' is not declared", f"did you mean 'MONDO:' <{MONDO}>"]),
     ("SELECT * WHERE { ?s ?p ?o FILTER(?o = foaf:x) }", 1, 39, ["the prefix 'foaf:' is not declared", "PREFIX foaf: <…>"]),
-    ("SELEC * WHERE { ?s ?p ?o }", 1, 1, ["expected the keyword SELECT", "did you mean SELECT?"]),
+    ("SELEC * WHERE { ?s ?p ?o }", 1, 1, ["'SELEC' is not a SPARQL keyword", "did you mean SELECT?"]),
     ("SELECT (COUNT(*) AS ?n WHERE { ?s ?p ?o }", 1, 24, ["expected ')'"]),
     ("SELECT * WHERE { ?s ?p ?o } ORDER ?s", 1, 37, ["expected the keyword BY"]),
     ("CONSTRUCT { ?s ?p } WHERE { ?s ?p ?o }", 1, 19, ["expected a variable, an IRI, a prefixed name, a literal"]),
     ("SELECT *\nWHERE { ?s ?p ?o }\nLIMIT", 3, 6, ["expected a number"]),
-    ("SELECT * WHERE { ?s <bad iri> ?o }", 1, 30, ["expected a valid IRI"]),
+    ("SELECT * WHERE { ?s <bad iri> ?o }", 1, 21, ["expected a valid IRI"]),
     ("PREFIX ex: <http://example.org/>\nSELECT *\nWHERE {\n  ?s ex:p ?o .\n  FILTER(?o > )\n}", 6, 2, ["expected an expression"]),
 ]
 

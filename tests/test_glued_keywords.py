@@ -224,7 +224,7 @@ def test_a_text_s_own_prefix_wins_for_both() -> None:
     ("SELECT * WHERE { ?s ?p ?o } ORDERBY ?s", "ORDER BY"),
     ("SELECT * WHERE { ?s foo ?o }", "'foo' is not a SPARQL keyword"),
     ("PREFIX SILENTex: <http://e/> SELECT * {}", "begins with the keyword SILENT"),
-    ("SELECT * WHERE { ?s a kgg:Gene }", "did you mean kg: <https://w3id.org/higm-kg/vocab#>"),
+    ("SELECT * WHERE { ?s a kgg:Gene }", "did you mean 'kg:' <https://w3id.org/higm-kg/vocab#>"),
     ("SELECT * WHERE { ?s a TRUE }", "'TRUE' is not a SPARQL keyword"),
 ])
 def test_refusals_say_what_to_do(text: str, message: str) -> None:

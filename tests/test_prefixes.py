@@ -53,7 +53,7 @@ def test_updates_use_our_prefixes_undeclared(client: TestClient) -> None:
 def test_an_unknown_prefix_is_named_with_the_one_probably_meant(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s a kgg:Gene }"})
     assert response.status_code == 400
-    assert "'kgg:' is not declared" in response.text and f"did you mean kg: <{PREFIXES['kg']}>" in response.text
+    assert "'kgg:' is not declared" in response.text and f"did you mean 'kg:' <{PREFIXES['kg']}>" in response.text
 
 
 def test_a_remote_engine_gets_the_prefix_lines_it_needs() -> None:
