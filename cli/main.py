@@ -11,8 +11,9 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -67,20 +68,42 @@ def reported() -> Iterator[None]:
 
     try:
         yield
-    except Failure as error:
-        fail(str(error), error.code)
-    except EngineRefused as error:  # our own server's words as they are, a line and a caret included
-        fail(error.detail or str(error), 1, lines=error.detail is not None)
-    except (EngineError, beside.NotSent) as error:
-        fail(str(error), 1)
-    except (LoadError, StoreInUse) as error:
-        traceback.clear_frames(error.__traceback__)  # let go of an open store: its lock goes with it
-        fail(str(error), 1)
-    except QuerySyntaxError as error:
-        fail(str(error), 1, lines=True)
-    except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-        kind = "query syntax" if isinstance(error, SyntaxError) else type(error).__name__
-        fail(f"{kind}: {error}", 1)
+    except (Failure, EngineRefused, EngineError, beside.NotSent, LoadError, StoreInUse, SyntaxError, ValueError,
+            OSError, RuntimeError) as error:
+        message, code, lines = _reported(error)
+        _let_go(error)  # an open store in a frame or a closure of the traceback: its lock goes with it
+        fail(message, code, lines=lines)
+
+
+def _reported(error: BaseException) -> tuple[str, int, bool]:
+    """What to say of an error a user can cause: the message, the exit code, whether it has lines."""
+    from loaders import LoadError
+
+    if isinstance(error, Failure):
+        return str(error), error.code, False
+    if isinstance(error, EngineRefused):  # our own server's words as they are, a line and a caret included
+        return error.detail or str(error), 1, error.detail is not None
+    if isinstance(error, QuerySyntaxError):
+        return str(error), 1, True
+    if isinstance(error, SyntaxError):
+        return f"query syntax: {error}", 1, False
+    if isinstance(error, (EngineError, beside.NotSent, StoreInUse, LoadError)):
+        return str(error), 1, False
+    return f"{type(error).__name__}: {error}", 1, False
+
+
+def _let_go(error: BaseException | None) -> None:
+    """Clear the frames of an error's traceback and of its causes': a frame or a closure of one
+    may hold an open store, and the traceback outlives this handler (contextlib's __exit__ gets it)."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        error = pending.pop()
+        if error is not None and id(error) not in seen:
+            seen.add(id(error))
+            traceback.clear_frames(error.__traceback__)
+            error.__traceback__ = None
+            pending += [error.__cause__, error.__context__]
 
 
 def fail(message: str, code: int, *, lines: bool = False) -> None:
@@ -125,6 +148,21 @@ def open_engine(store: Path | None, engine: str | None, update: str | None = Non
         return beside.through(busy, note)
 
 
+def refresh_products(store: Store | beside.ServerWriter, written: Iterable[str] = ()) -> None:
+    """Bring what is made from the graph (statistics, example queries, search, dumps) up to the
+    store's generation after a write of the named graphs `written` (and their load records),
+    one line per step on stderr. Through a running server, the server does it after the write."""
+    from kg.products import Writes, Written, refresh
+    from ontology import METADATA_GRAPH
+
+    if not isinstance(store, Store):
+        return
+    graphs = frozenset(written)
+    writes = Writes().add(store.generation, Written(graphs | {str(METADATA_GRAPH)})) if graphs else Writes()
+    with Reporter(errors) as reporter:
+        refresh(store, writes=writes, queries=Settings.from_env().queries, report=reporter)
+
+
 def open_writer(store: Path | None) -> Store | beside.ServerWriter:
     """The store to write, or the server holding it (writes go through it, if they fit)."""
     try:
@@ -139,7 +177,8 @@ def write_confined(target: Store | beside.ServerWriter, write: Callable[[Store |
     """`write(target)`: into the embedded store as the server's engine processes run (a large
     stack, no network; see kg.sandbox), or through the running server, which needs the network."""
     if isinstance(target, Store):
-        run_confined(lambda: write(target), Settings.from_env())
+        run_confined(partial(write, target), Settings.from_env())  # not a closure: a frame's function outlives
+        # the frame's cleared locals (see _let_go)
     else:
         write(target)
 
@@ -160,6 +199,7 @@ def build(
         target = open_writer(store)
         if if_missing and is_built(target, with_hpo=hpo):  # type: ignore[arg-type]
             console.print("default graph already built")
+            refresh_products(target)  # made now for a store built before they were
             return
         with Reporter(errors, units={SOURCES: "graphs"}) as reporter:
             outcomes = build_default(target, force=force, with_hpo=hpo,  # type: ignore[arg-type]
@@ -167,6 +207,7 @@ def build(
         for outcome in outcomes:
             state = "unchanged" if outcome.unchanged else "written"
             console.print(f"{outcome.graph}: {outcome.triples} triples ({state})")
+        refresh_products(target, [outcome.graph for outcome in outcomes if not outcome.unchanged])
 
 
 @app.command()
@@ -220,6 +261,7 @@ def load_into(store: Store | beside.ServerWriter, files: list[Path], *, graph: s
         console.print(f"… {len(outcomes)} graphs in all: {written} written, {len(outcomes) - written} unchanged")
     if report and reports is not None:
         report.write_text(json.dumps(reports, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    refresh_products(store, [outcome.graph for outcome in outcomes if not outcome.unchanged])
 
 
 fetch_app = typer.Typer(help="Download a source's files into a cache folder, then load them (the one command "
@@ -507,13 +549,18 @@ def publish(
     force: Annotated[bool, typer.Option(help="Send every graph, even those the engine has unchanged")] = False,
 ) -> None:
     """Copy every named graph of the local store to a remote engine, one graph at a time (Graph
-    Store PUT), checking the engine's triple count of each; unchanged graphs are skipped."""
+    Store PUT), checking the engine's triple count of each; unchanged graphs are skipped. What is
+    made from the graph is brought up to date first, and its graphs (graph/void, graph/examples)
+    go with the rest."""
     from kg.publish import publish as publish_all
 
+    with reported():
+        local = open_store(store)
+        refresh_products(local)
     with reported(), Reporter(errors, unit="quads") as reporter:
         target = remote(engine, engine_update, engine_store, timeout=600.0)
         started = time.monotonic()
-        for outcome in publish_all(open_store(store), target, force=force):
+        for outcome in publish_all(local, target, force=force):
             reporter.timed(f"{stage_name(outcome.graph)} ({outcome.state})", outcome.triples, time.monotonic() - started)
             console.print(f"{outcome.graph}: {outcome.triples} triples ({outcome.state})")
             started = time.monotonic()

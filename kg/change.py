@@ -112,6 +112,14 @@ class Change:
                    tuple(files))
 
 
+def difference(old: Iterable[ox.Quad], new: Iterable[ox.Quad]) -> Change:
+    """The change from the quads `old` to the quads `new`: only what differs is removed and added
+    (so a rewritten graph keeps the quads that stay, and a cache keyed by predicates keeps the
+    answers that depend on none of those that moved)."""
+    before, after = frozenset(old), frozenset(new)
+    return Change(removed=before - after, added=after - before)
+
+
 def fresh_blank_nodes(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads with each blank-node label replaced by a new one, as a new document's must be."""
     renamed: dict[str, ox.BlankNode] = {}

@@ -120,6 +120,7 @@ def run_confined(work: Callable[[], Result], settings: Settings) -> Result:
     handed: queue.Queue[Confinement] = queue.Queue()
     supervised = threading.Event()
     outcome: list[tuple[bool, object]] = []
+    jobs = [work]  # taken when run: a traceback's frame keeps `confined`, whose closure must not keep `work`
 
     def confined() -> None:
         confinement = Confinement(OPEN)
@@ -127,7 +128,7 @@ def run_confined(work: Callable[[], Result], settings: Settings) -> Result:
             confinement = confine(settings.federation)
             handed.put(confinement)
             supervised.wait()
-            outcome.append((True, work()))
+            outcome.append((True, jobs.pop()()))
         except BaseException as error:  # noqa: BLE001 - raised again on the caller's thread
             _let_go(error)
             outcome.append((False, error))
@@ -148,7 +149,7 @@ def run_confined(work: Callable[[], Result], settings: Settings) -> Result:
     finally:
         if supervisor is not None:
             supervisor.close()
-    ok, value = outcome[0]
+    ok, value = outcome.pop()  # the list is in the thread's frame, which the error's traceback holds: no cycle
     if not ok:
         raise value  # type: ignore[misc]
     return value  # type: ignore[return-value]

@@ -31,6 +31,7 @@ class Settings:
     update_token: str | None = None  # writes are refused unless this is set
     queries: Path = DEFAULT_QUERIES  # the saved queries (*.rq)
     query_timeout: float = 30.0  # seconds before an operation's worker is killed
+    refresh_timeout: float = 3600.0  # seconds each background step after a write may take (statistics …)
     workers: int = 2  # query worker processes
     worker_data: str = "disk"  # disk: read-only snapshots of the store; memory: forks of one in-memory copy
     max_pending: int = 8  # requests admitted beyond the busy workers before 503
@@ -76,6 +77,7 @@ class Settings:
             update_token=env.get("KG_UPDATE_TOKEN") or None,
             queries=Path(env.get("KG_QUERIES") or DEFAULT_QUERIES),
             query_timeout=float(env.get("KG_QUERY_TIMEOUT") or default.query_timeout),
+            refresh_timeout=float(env.get("KG_REFRESH_TIMEOUT") or default.refresh_timeout),
             workers=max(1, int(env.get("KG_WORKERS") or default.workers)),
             worker_data=(env.get("KG_WORKER_DATA") or default.worker_data).strip().lower(),
             max_pending=int(env.get("KG_MAX_PENDING") or default.max_pending),

@@ -5,18 +5,26 @@ Fuseki's `unionDefaultGraph` does). Every write is a `Change`, applied as one un
 is first written to a journal inside the store's directory, so a process killed half-way
 leaves a store that reopens as exactly the old or exactly the new version.
 
+The store's `generation` counts the writes of data it has ever taken: it is kept in the store's
+directory (`kg.generation`), recorded in the journal with the change that moves it (so recovery
+leaves the two consistent), and copied into every checkpoint, so read-only snapshots see it.
+What is made from the data (statistics, the search index, dumps) records the generation it
+describes. A derived write — the statistics written back as `graph/void`, say — is data made
+from data: it leaves the generation as it is.
+
 >>> store = Store.open()
 >>> quad = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
 ...                ox.Literal("o"), ox.NamedNode("http://example.org/g"))
 >>> store.apply(Change(added=frozenset({quad})))
->>> store.graph_sizes()
-{'http://example.org/g': 1}
+>>> store.graph_sizes(), store.generation
+({'http://example.org/g': 1}, 1)
 >>> bool(store.query("ASK { ?s ?p 'o' }"))
 True
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import pickle
@@ -37,7 +45,7 @@ from .change import Change
 from .safety import shape
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-JOURNAL, OWNER, STAGING = "kg.journal", "kg.owner", "kg-staging"
+JOURNAL, OWNER, STAGING, GENERATION = "kg.journal", "kg.owner", "kg-staging", "kg.generation"
 BULK_QUADS = 100_000  # a change adding more quads than this goes through the engine's bulk path
 
 
@@ -72,6 +80,7 @@ class Store:
         self._engine = engine
         self.path = path
         self.version = 0  # up by one on every change applied through this store
+        self.generation, self.modified = _read_generation(path)  # the data's, kept with it on disk
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Store:
@@ -107,8 +116,10 @@ class Store:
 
     def checkpoint(self, target: Path) -> None:
         """A copy of the store as it is now, in `target`: the engine's checkpoint, made of hard
-        links to its immutable files, so it takes milliseconds and almost no disk."""
+        links to its immutable files, so it takes milliseconds and almost no disk; with the
+        store's generation."""
         self._engine.backup(str(target))
+        _write_generation(Path(target), self.generation, self.modified)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -209,23 +220,36 @@ class Store:
         """Load a large file fast, without a transaction: for a store nobody else is using."""
         self._engine.bulk_load(path=str(path), format=format)
         self._engine.flush()
+        self._moved(self.generation + 1)
 
-    def apply(self, change: Change) -> None:
-        """Apply a change as one unit: on disk, journaled first, so a crash cannot leave half of it."""
+    def apply(self, change: Change, *, derived: bool = False) -> None:
+        """Apply a change as one unit: on disk, journaled first, so a crash cannot leave half of it.
+
+        The generation moves unless the change is `derived` (made from the data, as the statistics are)."""
         if change.is_empty:
             return
         self.version += 1
+        generation = self.generation if derived else self.generation + 1
         if self.path is None:
             change.apply(self._engine)
+            self._moved(generation)
             return
         journal = self.path / JOURNAL
-        _write_journal(journal, change)
-        self._apply_journaled(change, journal)
+        _write_journal(journal, change, generation)
+        self._apply_journaled(change, journal, generation)
 
-    def _apply_journaled(self, change: Change, journal: Path) -> None:
+    def _apply_journaled(self, change: Change, journal: Path, generation: int) -> None:
         change.apply(self._engine, bulk=len(change.added) > BULK_QUADS or bool(change.added_files))
         self._engine.flush()
+        self._moved(generation)
         journal.unlink()
+
+    def _moved(self, generation: int) -> None:
+        """Record `generation` (on disk, before the journal that names it goes)."""
+        if generation != self.generation:
+            self.generation, self.modified = generation, datetime.datetime.now(datetime.UTC)
+            if self.path is not None:
+                _write_generation(self.path, generation, self.modified)
 
     @contextmanager
     def staging(self) -> Iterator[Path]:
@@ -247,28 +271,54 @@ class Store:
         (self.path / (JOURNAL + ".tmp")).unlink(missing_ok=True)  # never completed: never applied
         journal = self.path / JOURNAL
         if journal.exists():
-            self._apply_journaled(_read_journal(journal), journal)
+            change, generation = _read_journal(journal)
+            self._apply_journaled(change, journal, self.generation + 1 if generation is None else generation)
         shutil.rmtree(self.path / STAGING, ignore_errors=True)  # files of writes now applied or never begun
 
 
-def _write_journal(journal: Path, change: Change) -> None:
-    payload = pickle.dumps(change.encode(), protocol=pickle.HIGHEST_PROTOCOL)
-    partial = journal.with_name(journal.name + ".tmp")
+def _durably(path: Path, data: bytes) -> None:
+    """Write `data` as `path` whole or not at all: a sibling file, synced, renamed, the folder synced."""
+    partial = path.with_name(path.name + ".tmp")
     with partial.open("wb") as file:
-        file.write(hashlib.sha256(payload).digest() + payload)
+        file.write(data)
         file.flush()
         os.fsync(file.fileno())
-    partial.replace(journal)
-    directory = os.open(journal.parent, os.O_RDONLY)
+    partial.replace(path)
+    directory = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(directory)
     finally:
         os.close(directory)
 
 
-def _read_journal(journal: Path) -> Change:
+def _write_journal(journal: Path, change: Change, generation: int | None = None) -> None:
+    """The change, and the generation it makes (None: the next), checksummed."""
+    payload = pickle.dumps((change.encode(), generation), protocol=pickle.HIGHEST_PROTOCOL)
+    _durably(journal, hashlib.sha256(payload).digest() + payload)
+
+
+def _read_journal(journal: Path) -> tuple[Change, int | None]:
     data = journal.read_bytes()
     digest, payload = data[:32], data[32:]
     if hashlib.sha256(payload).digest() != digest:
         raise OSError(f"the write journal {journal} is damaged; the store may hold part of a write")
-    return Change.decode(pickle.loads(payload))
+    loaded = pickle.loads(payload)
+    encoded, generation = (loaded, None) if len(loaded) == len(Change().encode()) else loaded  # an older journal
+    return Change.decode(encoded), generation
+
+
+def _write_generation(folder: Path, generation: int, modified: datetime.datetime | None) -> None:
+    when = (modified or datetime.datetime.now(datetime.UTC)).isoformat()
+    _durably(folder / GENERATION, f"{generation} {when}\n".encode())
+
+
+def _read_generation(folder: Path | None) -> tuple[int, datetime.datetime | None]:
+    """The generation kept in a store's folder and when it was reached; (0, None) for a store
+    that has none yet (new, in memory, or made before generations were kept)."""
+    if folder is None:
+        return 0, None
+    try:
+        number, _, when = (folder / GENERATION).read_text(encoding="utf-8").partition(" ")
+        return int(number), datetime.datetime.fromisoformat(when.strip())
+    except (OSError, ValueError):
+        return 0, None

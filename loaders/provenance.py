@@ -18,7 +18,6 @@ from rdflib.term import Node
 from kg import __version__
 from ontology import BASE, DCTERMS, GRAPH, ID, KG, PROV, RDF, RDFS, SCHEMA, VOID, XSD
 
-METADATA_GRAPH = GRAPH["metadata"]
 AGENT = ID["agent/kg-loader"]
 
 Triple = tuple[Node, Node, Node]

@@ -23,9 +23,9 @@ import pyoxigraph as ox
 from kg.change import Change
 from kg.store import Store
 from kg.terms import triples_to_ox
-from ontology import KG, PROV
+from ontology import KG, METADATA_GRAPH, PROV
 
-from .provenance import METADATA_GRAPH, InputFile, LoadRecord, load_iri, metadata_triples
+from .provenance import InputFile, LoadRecord, load_iri, metadata_triples
 
 
 @dataclass(frozen=True)

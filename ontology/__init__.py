@@ -7,7 +7,20 @@ are expanded from CURIEs by `identifiers`.
 
 from pathlib import Path
 
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, VOID, XSD, Namespace
+from rdflib.namespace import (
+    DCTERMS,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    VOID,
+    XSD,
+    Namespace,
+    URIRef,
+)
 
 from .namespace import KG
 
@@ -29,6 +42,17 @@ TERM_REPLACED_BY = OBO["IAO_0100001"]  # IAO's "term replaced by", on an obsolet
 PHENOTYPIC_ABNORMALITY = OBO["HP_0000118"]  # the root of HPO's phenotype terms (its other roots: inheritance, onset …)
 VANN = Namespace("http://purl.org/vocab/vann/")
 SCHEMA = SDO
+VOID_EXT = Namespace("http://ldf.fi/void-ext#")  # SIB's void-generator: datatype partitions
+SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")  # SIB's sparql-examples (describe)
+
+# What is made from the data and written back as graphs of its own (see kg.products): the
+# statistics as VoID, and the saved queries as SPARQL examples. Neither is counted as data.
+METADATA_GRAPH = GRAPH["metadata"]  # where each load records what it read (see loaders.provenance)
+DATASET = GRAPH["dataset"]  # the whole dataset, as the VoID describes it
+VOID_GRAPH = GRAPH["void"]
+EXAMPLES_GRAPH = GRAPH["examples"]
+DERIVED_GRAPHS = (VOID_GRAPH, EXAMPLES_GRAPH)
+ENDPOINT = URIRef(BASE + "sparql")  # the SPARQL endpoint our IRIs resolve to (as /sparql)
 
 # Vocabularies whose terms curated data may name as prefix:Term; each is a DefinedNamespace,
 # so a misspelt term is an error.
@@ -56,7 +80,8 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "BASE", "BIOLINK", "DCTERMS", "DEFINITION", "GRAPH", "ID", "KG", "OBO", "OBO_IN_OWL", "OWL", "PHENOTYPIC_ABNORMALITY",
-    "PREFIXES", "PROBLEM", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS", "TERM_REPLACED_BY", "VANN", "VOCABULARIES",
-    "VOCAB_IRI", "VOID", "XSD",
+    "BASE", "BIOLINK", "DATASET", "DCTERMS", "DEFINITION", "DERIVED_GRAPHS", "ENDPOINT", "EXAMPLES_GRAPH", "GRAPH", "ID",
+    "KG", "METADATA_GRAPH", "OBO", "OBO_IN_OWL", "OWL", "PHENOTYPIC_ABNORMALITY", "PREFIXES", "PROBLEM", "PROV", "RDF", "RDFS",
+    "SCHEMA", "SD", "SH", "SKOS", "SPEX", "TERM_REPLACED_BY", "VANN", "VOCABULARIES", "VOCAB_IRI", "VOID", "VOID_EXT",
+    "VOID_GRAPH", "XSD",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from .sparql import TRUNCATED, base_iri, format_override, respond
 
 DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET = 100, 10_000, 1_000_000_000
 TAG = "saved queries"
+log = logging.getLogger("kg.api")
 
 
 def _typed(saved: SavedQuery, name: str, value: str | None) -> Any:
@@ -63,20 +65,45 @@ def _links(request: Request, limit: int, offset: int, more: bool) -> str:
     return ", ".join(links)
 
 
-def run_saved(saved: SavedQuery, request: Request, values: Mapping[str, Any], limit: int, offset: int) -> Response:
-    """Bind, check and run one saved query, one page of it."""
+def saved_job(saved: SavedQuery, values: Mapping[str, Any], limit: int, offset: int, *, accept: str | None = None,
+              override: str | None = None, base: str | None = None) -> jobs.Query:
+    """The job that runs one page of a saved query with `values` bound."""
     given = {k: v.isoformat() if isinstance(v, datetime.date) else str(v) for k, v in values.items() if v is not None}
     try:
         text = saved.bind(given, limit=limit + 1, offset=offset)
     except ParameterError as error:
         raise Unprocessable(str(error), parameter=error.name) from None
-    response = respond(jobs.Query(text, accept=request.headers.get("accept"), override=format_override(request),
-                                  max_rows=limit, base=base_iri(request)), request, stream=False)
+    return jobs.Query(text, accept=accept, override=override, max_rows=limit, base=base)
+
+
+def run_saved(saved: SavedQuery, request: Request, values: Mapping[str, Any], limit: int, offset: int) -> Response:
+    """Bind, check and run one saved query, one page of it."""
+    job = saved_job(saved, values, limit, offset, accept=request.headers.get("accept"),
+                    override=format_override(request), base=base_iri(request))
+    response = respond(job, request, stream=False)
     more = TRUNCATED in response.headers
     if more:
         del response.headers[TRUNCATED]
     response.headers["Link"] = _links(request, limit, offset, more)
     return response
+
+
+def warm(pool: Any, queries: Mapping[str, SavedQuery], run: Callable[..., Any]) -> int:
+    """Answer the first page of each saved query once, as the API asks for it by default (the
+    example of each required parameter, the default of the others), through `pool`'s result
+    cache with `run` as the executor (a low-priority worker): the first visitor finds it made.
+    How many were answered."""
+    answered = 0
+    for saved in queries.values():
+        values = {p.name: p.example if p.required else _typed(saved, p.name, p.default) for p in saved.parameters}
+        if any(p.required and p.example is None for p in saved.parameters):
+            continue
+        try:
+            pool.run(saved_job(saved, values, DEFAULT_LIMIT, 0), method=run)
+            answered += 1
+        except Exception as error:  # noqa: BLE001 - a query that cannot be warmed is answered when asked
+            log.warning("saved query %s was not warmed: %s", saved.name, error)
+    return answered
 
 
 def _endpoint(saved: SavedQuery) -> Callable[..., Response]:

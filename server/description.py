@@ -1,151 +1,77 @@
-"""The SPARQL Service Description and the VoID description of the dataset, built as RDF.
+"""The SPARQL Service Description and the VoID description of the dataset, as RDF.
 
-Statistics are computed in a worker, once per version of the store (see `cache.PerVersion`),
-so a description request costs a few queries only after a change.
+Both are made from the statistics the server holds (see `refresher`), never by counting: a
+request for either costs a serialisation. The VoID is `kg.void`'s (the shape of SIB's
+void-generator), at the address the client asked; the Service Description names the endpoint,
+its languages, features and formats, and takes the dataset and its named graphs from the VoID.
 """
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
-from kg.store import Store
-from ontology import DCTERMS, GRAPH, PROV, RDF, SCHEMA, SD, VOID, XSD
+from kg import void
+from kg.statistics import Statistics
+from ontology import DATASET, DERIVED_GRAPHS, ENDPOINT, PREFIXES, RDF, SD, SH, VOID, VOID_EXT
 
 from .negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
-Triple = tuple[Node, Node, Node]
-DATASET = GRAPH["dataset"]
-# What the metadata graph says of a named graph that belongs in its VoID description too.
-ABOUT = (DCTERMS.title, SCHEMA.version, DCTERMS.license, DCTERMS.rights, PROV.wasDerivedFrom, DCTERMS.modified)
-ABOUT_QUERY = f"""SELECT ?graph ?p ?o WHERE {{
-  GRAPH <{GRAPH["metadata"]}> {{ ?graph a <{VOID.Dataset}> ; ?p ?o }}
-  VALUES ?p {{ {" ".join(f"<{p}>" for p in ABOUT)} }}
-}} ORDER BY ?graph ?p ?o"""
+Triple = ox.Triple
+PREFIXES_OUT = {**PREFIXES, "sd": str(SD), "void-ext": str(VOID_EXT), "sh": str(SH)}  # for what is written here
+_TYPE = ox.NamedNode(str(RDF.type))
 
 
-def _count(value: int) -> Literal:
-    return Literal(value, datatype=XSD.integer)
+def _sd(name: str) -> ox.NamedNode:
+    return ox.NamedNode(str(SD[name]))
 
 
-def _number(store: Store, select: str) -> int:
-    [row] = list(store.query(select))
-    return int(row["n"].value)
+def void_triples(stats: Statistics | None, *, endpoint: str, dumps: Sequence[str] = (),
+                 graph_dumps: Mapping[str, str] | None = None) -> Iterator[Triple]:
+    """The VoID of the dataset and of each named graph, with the dumps that are ready: of the
+    whole (`dumps`) and of each graph (`graph_dumps`, by graph)."""
+    derived = [str(g) for g in DERIVED_GRAPHS]
+    if stats is None:  # figures are being made: the dataset, the endpoint and the dumps only
+        dataset = ox.NamedNode(str(DATASET))
+        yield Triple(dataset, _TYPE, ox.NamedNode(str(VOID.Dataset)))
+        yield Triple(dataset, ox.NamedNode(str(VOID.sparqlEndpoint)), ox.NamedNode(endpoint))
+        yield from (Triple(dataset, ox.NamedNode(str(VOID.dataDump)), ox.NamedNode(d)) for d in dumps)
+        return
+    yield from void.triples(stats, endpoint=endpoint, dumps=dumps, named=derived)
+    for graph, url in (graph_dumps or {}).items():
+        yield Triple(ox.NamedNode(graph), ox.NamedNode(str(VOID.dataDump)), ox.NamedNode(url))
 
 
-@dataclass(frozen=True)
-class Statistics:
-    """VoID's numbers for the union graph, and the size of each named graph."""
-
-    triples: int
-    entities: int
-    distinct_subjects: int
-    distinct_objects: int
-    classes: dict[str, int]
-    properties: dict[str, int]
-    graphs: dict[str, int]
-    about: dict[str, tuple[Triple, ...]]  # each named graph's title, version, licence, rights, sources
-
-    @classmethod
-    def of(cls, store: Store) -> Statistics:
-        """The store's statistics; a few aggregate queries."""
-        return cls(
-            triples=_number(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
-            entities=_number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"),
-            distinct_subjects=_number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
-            distinct_objects=_number(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
-            classes=store.class_counts(),
-            properties={row["p"].value: int(row["n"].value) for row in store.query(
-                "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")},
-            graphs=store.graph_sizes(),
-            about=_about(store),
-        )
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return URIRef(term.value) if isinstance(term, ox.NamedNode) else BNode(term.value)
-
-
-def _about(store: Store) -> dict[str, tuple[Triple, ...]]:
-    found: dict[str, list[Triple]] = {}
-    for row in store.query(ABOUT_QUERY):
-        graph = row["graph"].value
-        found.setdefault(graph, []).append((URIRef(graph), URIRef(row["p"].value), _term(row["o"])))
-    return {graph: tuple(triples) for graph, triples in found.items()}
-
-
-def statistics(store: Store) -> Statistics:
-    """`Statistics.of`, as a function a worker can be asked to call."""
-    return Statistics.of(store)
-
-
-def void_triples(stats: Statistics, *, endpoint: str | None = None, dumps: Sequence[str] = (),
-                 graph_dumps: Mapping[str, str] | None = None, dataset: URIRef = DATASET) -> Iterator[Triple]:
-    """VoID statistics of the default dataset (the union graph) and of each named graph, with
-    the dumps that are ready: of the whole (`dumps`) and of each graph (`graph_dumps`)."""
-    graph_dumps = graph_dumps or {}
-    yield dataset, RDF.type, VOID.Dataset
-    if endpoint:
-        yield dataset, VOID.sparqlEndpoint, URIRef(endpoint)
-    for dump in dumps:
-        yield dataset, VOID.dataDump, URIRef(dump)
-    yield dataset, VOID.triples, _count(stats.triples)
-    yield dataset, VOID.entities, _count(stats.entities)
-    yield dataset, VOID.distinctSubjects, _count(stats.distinct_subjects)
-    yield dataset, VOID.distinctObjects, _count(stats.distinct_objects)
-    yield dataset, VOID.classes, _count(len(stats.classes))
-    for index, (cls, count) in enumerate(stats.classes.items()):
-        part = URIRef(f"{dataset}#class-{index}")
-        yield dataset, VOID.classPartition, part
-        yield part, VOID["class"], URIRef(cls)
-        yield part, VOID.entities, _count(count)
-    yield dataset, VOID.properties, _count(len(stats.properties))
-    for index, (prop, count) in enumerate(stats.properties.items()):
-        part = URIRef(f"{dataset}#property-{index}")
-        yield dataset, VOID.propertyPartition, part
-        yield part, VOID.property, URIRef(prop)
-        yield part, VOID.triples, _count(count)
-    for graph, size in stats.graphs.items():
-        yield dataset, VOID.subset, URIRef(graph)
-        yield URIRef(graph), RDF.type, VOID.Dataset
-        yield URIRef(graph), VOID.triples, _count(size)
-        if graph in graph_dumps:
-            yield URIRef(graph), VOID.dataDump, URIRef(graph_dumps[graph])
-        yield from stats.about.get(graph, ())
-
-
-def service_triples(stats: Statistics, endpoint: str, *, updates: bool, federation: bool) -> Iterator[Triple]:
-    """The Service Description of the endpoint at the URL it was asked at."""
-    service, default_dataset, default_graph = BNode(), BNode(), BNode()
-    yield service, RDF.type, SD.Service
-    yield service, SD.endpoint, URIRef(endpoint)
-    yield service, SD.supportedLanguage, SD.SPARQL11Query
+def service_triples(stats: Statistics | None, endpoint: str, *, updates: bool, federation: bool) -> Iterator[Triple]:
+    """The Service Description of the endpoint at the URL it was asked at: the service is named
+    by its IRI of ours (`…/sparql`, where our IRIs resolve), its default dataset is the VoID's
+    dataset, whose named graphs the VoID lists."""
+    service, dataset = ox.NamedNode(str(ENDPOINT)), ox.NamedNode(str(DATASET))
+    yield Triple(service, _TYPE, _sd("Service"))
+    yield Triple(service, _sd("endpoint"), ox.NamedNode(endpoint))
+    yield Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query"))
     if updates:
-        yield service, SD.supportedLanguage, SD.SPARQL11Update
-    yield service, SD.feature, SD.UnionDefaultGraph
+        yield Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update"))
+    yield Triple(service, _sd("feature"), _sd("UnionDefaultGraph"))
     if federation:
-        yield service, SD.feature, SD.BasicFederatedQuery
+        yield Triple(service, _sd("feature"), _sd("BasicFederatedQuery"))
     for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
-        yield service, SD.resultFormat, URIRef(fmt.iri)
-    yield service, SD.defaultDataset, default_dataset
-    yield default_dataset, RDF.type, SD.Dataset
-    yield default_dataset, SD.defaultGraph, default_graph
-    yield default_graph, RDF.type, SD.Graph
-    yield default_graph, VOID.inDataset, DATASET
-    for graph, size in stats.graphs.items():
-        named, description = BNode(), BNode()
-        yield default_dataset, SD.namedGraph, named
-        yield named, RDF.type, SD.NamedGraph
-        yield named, SD.name, URIRef(graph)
-        yield named, SD.graph, description
-        yield description, RDF.type, SD.Graph
-        yield description, VOID.triples, _count(size)
+        yield Triple(service, _sd("resultFormat"), ox.NamedNode(fmt.iri))
+    yield Triple(service, _sd("defaultDataset"), dataset)
+    yield Triple(dataset, _TYPE, _sd("Dataset"))
+    if stats is None:
+        default = ox.BlankNode()
+        yield from (Triple(dataset, _sd("defaultGraph"), default), Triple(default, _TYPE, _sd("Graph")))
     yield from void_triples(stats, endpoint=endpoint)
+
+
+def validators(stats: Statistics | None, dumps: Sequence[str] = ()) -> dict[str, str]:
+    """`ETag` and `Last-Modified` of a description made from `stats` (and the dumps it names)."""
+    if stats is None:
+        return {"ETag": f'W/"none-{void.key(*dumps)}"'}
+    made = datetime.datetime.fromisoformat(stats.made)
+    return {"ETag": f'W/"g{stats.generation}-{void.key(stats.made, *dumps)}"',
+            "Last-Modified": email.utils.format_datetime(made.astimezone(datetime.UTC), usegmt=True)}

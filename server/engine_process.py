@@ -85,8 +85,9 @@ def _answer(conn: Connection, store: Store | str, settings: Settings) -> None:
         except Exception as error:  # noqa: BLE001 - a message that does not unpickle
             conn.send(failure(error))
             continue
-        if message[0] == "changes":
+        if message[0] == "changes":  # ("changes", [change, …], the store's generation after them)
             _apply(store, message[1])
+            store.generation = message[2]
         elif message[0] == "open":  # a newer snapshot
             store = Store.open_snapshot(message[1])
         elif message[0] == "scratch":  # an update, on a writable copy made for it
@@ -192,8 +193,10 @@ def _load(control: Connection) -> Store:
 
 def main(fd: int) -> None:
     control = Connection(fd)
-    settings, version, snapshot = control.recv()
+    settings, version, snapshot, generation = control.recv()
     store: Store | None = None if snapshot else _load(control)
+    if store is not None:
+        store.generation = generation
     confinement = confine(settings.federation, keep_fd=control.fileno())
     reaper = _Reaper()
     signal.signal(signal.SIGCHLD, reaper.reap)
@@ -208,7 +211,7 @@ def main(fd: int) -> None:
             break
         if message[0] == "changes":
             _apply(store, message[1])
-            version = message[2]
+            version, store.generation = message[2], message[3]
         elif message[0] == "fork":  # ("fork", snapshot path or None)
             _fork(control, message[1] or store, settings, version)
         elif message[0] == "ended":

@@ -8,6 +8,8 @@ choice of format and the serialisation. Only bytes and plain data leave the work
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +26,8 @@ from . import results
 from .errors import PayloadTooLarge
 from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from .using import with_using
+
+LOWEST = 19  # nice
 
 
 @dataclass(frozen=True)
@@ -98,4 +102,18 @@ class Call:
         return self.function(store, *self.args)
 
 
-Job = Query | Update | Call
+@dataclass(frozen=True)
+class Lowered:
+    """A job run at the lowest CPU priority: every thread of the worker at nice 19 (a worker of
+    its own, ended after the job, so no other job inherits it)."""
+
+    job: Query | Call
+
+    def run(self, store: Store, settings: Settings) -> Any:
+        for task in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, int(task), LOWEST)
+        return self.job.run(store, settings)
+
+
+Job = Query | Update | Call | Lowered

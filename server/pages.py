@@ -70,7 +70,7 @@ def prefix_table() -> list[tuple[str, list[str]]]:
 
 def page_config(request: Request) -> dict[str, Any]:
     state = request.app.state
-    stats = state.statistics.get()
+    stats = state.products.statistics  # as they are: the page never waits for them
     queries = state.queries
     first = queries.get(FIRST_EXAMPLE) or next(iter(queries.values()), None)
     return {
@@ -81,8 +81,8 @@ def page_config(request: Request) -> dict[str, Any]:
         "declared": sparql_prefixes(),  # what a query may use undeclared; the editor adds their PREFIX lines
         "examples": [example(q) for q in queries.values()],
         "first": example(first)["query"] if first else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
-        "classes": sorted(stats.classes),
-        "properties": sorted(stats.properties),
+        "classes": sorted(stats.classes) if stats else [],
+        "properties": sorted(stats.properties) if stats else [],
     }
 
 
@@ -91,7 +91,7 @@ def query_page(request: Request) -> HTMLResponse:
     response = templates.TemplateResponse(request, "query.html", {
         "config": json.dumps(config).replace("</", "<\\/"),
         "endpoint": config["endpoint"],
-        "graphs": list(request.app.state.statistics.get().graphs),
+        "graphs": list(stats.graphs) if (stats := request.app.state.products.statistics) else [],
         "example": config["first"],
         "groups": example_groups(request.app.state.queries),
         "prefixes": prefix_table(),

@@ -51,6 +51,7 @@ class RemotePool:
     """Jobs against a remote engine (and its read replicas), under the deadline."""
 
     network = "remote"  # the engine is another's: its network is its own affair
+    on_commit = None  # behind a remote engine, nothing is made after writes (see refresher)
     cache_ttl = CACHE_TTL  # others may write to the engine: cached answers are kept this long at most
 
     def __init__(self, writer: RemoteStore, settings: Settings, readers: Sequence[RemoteStore] = ()) -> None:

@@ -3,9 +3,11 @@
 It sits in front of the pool (`CachingPool`), so every read that goes through the pool can use
 it: SPARQL queries and saved queries (`Query` jobs) and the reads behind entity pages and the
 Graph Store (`Call`s of the functions named cacheable). The key is the normalised operation
-(the query's tokens, so spacing and comments do not matter; or the function and its
-arguments), its dataset and base, the format asked for (Accept and `format=`) and the row cap,
-all hashed (SHA-256, so a key is small whatever a client sent), and the store's version — so a write, which moves the version, makes every older entry unreachable. A
+(the query's tokens, so spacing and comments do not matter; or the function and its arguments),
+its dataset, its base (when its text has relative IRIs), the format the answer will be in (as
+negotiated from Accept and `format=`, so clients asking differently for it share it) and the row
+cap, all hashed (SHA-256, so a key is small whatever a client sent), and the store's version —
+so a write, which moves the version, makes every older entry unreachable. A
 streamed answer is kept when it has ended whole within the size an entry may have. The first
 read after a write moves the entries the write cannot have changed to the new version and
 drops the rest: an answer is kept when the predicates it depends on (worked out in the
@@ -27,13 +29,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
+from kg.iris import scheme
 from kg.safety import Malformed, shape
 from kg.text_cache import digest
 
 from .dependencies import predicates
-from .errors import QueryTimeout
+from .errors import NotAcceptable, QueryTimeout
 from .jobs import Call, Job, Query
 from .metrics import Metrics
+from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from .requests import deadline
 from .results import Serialized
 from .streaming import Streamed
@@ -137,6 +141,45 @@ def normalised(text: str, base: str | None) -> bytes | None:
     return digest(" ".join(token.text for token in tokens))
 
 
+def answered_as(job: Query) -> tuple[str | None, ...]:
+    """The format the answer will be in, for the query's form (a table or a graph), as
+    negotiated from what the client sent: clients that ask differently for the same answer
+    share it (and an answer warmed ahead of them serves them all)."""
+    form = _form(job.text)
+    families = [RESULT_FORMATS] if form in ("SELECT", "ASK") else [GRAPH_FORMATS] if form else [RESULT_FORMATS,
+                                                                                                GRAPH_FORMATS]
+    try:
+        return tuple(negotiate(job.accept, family, job.override).media_type for family in families)
+    except NotAcceptable:  # answered with an error, never kept; the key only has to be distinct
+        return ("not acceptable", job.accept, job.override)
+
+
+def _form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first keyword after the prologue; None if unread."""
+    try:
+        tokens = shape(text).tokens
+    except (Malformed, ValueError, SyntaxError):
+        return None
+    skip = 0
+    for token in tokens:
+        if skip:
+            skip -= 1
+        elif token.is_word("PREFIX", "BASE"):
+            skip = 2 if token.is_word("PREFIX") else 1
+        elif token.kind == "word":
+            return token.text.upper() if token.is_word("SELECT", "CONSTRUCT", "ASK", "DESCRIBE") else None
+    return None
+
+
+def resolves(text: str) -> bool:
+    """Whether an operation has a relative IRI (which the base resolves)."""
+    try:
+        tokens = shape(text).tokens
+    except (Malformed, ValueError, SyntaxError):
+        return True
+    return any(token.kind == "iri" and scheme(token.text[1:-1], None) is None for token in tokens)
+
+
 class CachingPool:
     """A pool (worker or remote) with the result cache in front of its reads."""
 
@@ -160,8 +203,8 @@ class CachingPool:
             self._move_to(version)
         if isinstance(job, Query):
             text = normalised(job.text, job.base)
-            parts = None if text is None else ("query", text, job.default_graphs, job.named_graphs, job.accept,
-                                                job.override, job.max_rows, job.base)
+            parts = None if text is None else ("query", text, job.default_graphs, job.named_graphs, answered_as(job),
+                                                job.max_rows, job.base if resolves(job.text) else None)
         elif isinstance(job, Call) and job.function in self._cacheable:
             parts = ("call", job.function.__module__, job.function.__qualname__, job.args)
         else:

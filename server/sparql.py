@@ -12,12 +12,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
 from kg.safety import check_dataset
-from kg.terms import triples_to_ox
-from ontology import PREFIXES
 
 from .auth import check_token
 from .body import operation_body
-from .description import service_triples
+from .description import PREFIXES_OUT, service_triples, validators
 from .jobs import Query, Update
 from .negotiation import GRAPH_FORMATS, negotiate, prefers_html
 from .pages import query_page
@@ -82,12 +80,11 @@ def describe(request: Request) -> Response:
         return query_page(request)
     fmt = negotiate(accept, GRAPH_FORMATS, format_override(request), html=True)
     state = request.app.state
-    triples = triples_to_ox(service_triples(
-        state.statistics.get(), str(request.url.remove_query_params(["format", "output"])),
-        updates=state.settings.update_token is not None, federation=state.settings.federation,
-    ))
-    return Response(ox.serialize(triples, format=fmt, prefixes=PREFIXES), media_type=fmt.media_type,
-                    headers={"Vary": "Accept"})
+    stats = state.products.statistics  # the figures held: never counted here, never waited for
+    triples = service_triples(stats, str(request.url.remove_query_params(["format", "output"])),
+                              updates=state.settings.update_token is not None, federation=state.settings.federation)
+    return Response(ox.serialize(triples, format=fmt, prefixes=PREFIXES_OUT), media_type=fmt.media_type,
+                    headers={"Vary": "Accept", **validators(stats)})
 
 
 @router.get("/sparql/", include_in_schema=False)  # as the W3C tests ask; registered after the canonical path

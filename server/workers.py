@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
@@ -43,7 +43,7 @@ from kg.store import Store
 
 from .admission import Admission
 from .errors import EngineError, Failure, HttpError, QueryTimeout, ServiceUnavailable, raised
-from .jobs import Call, Job, Query, Update
+from .jobs import Call, Job, Lowered, Query, Update
 from .requests import deadline, request_id
 from .results import Serialized
 from .snapshots import Snapshots
@@ -91,7 +91,7 @@ class _Mother:
         self.control = Connection(ours.detach())
         self.lock = threading.Lock()
         self.supervisor: Supervisor | None = None
-        self.control.send((settings, version, None if snapshot is None else str(snapshot)))
+        self.control.send((settings, version, None if snapshot is None else str(snapshot), store.generation))
         if snapshot is None:  # the graph, for the mother to hold in memory
             reader, writer = os.pipe()
             send_handle(self.control, reader, self.process.pid)
@@ -133,9 +133,9 @@ class _Mother:
         except (EOFError, OSError, TypeError):
             return None
 
-    def apply(self, changes: list[tuple], version: int) -> None:
+    def apply(self, changes: list[tuple], version: int, generation: int) -> None:
         with self.lock:
-            self.control.send(("changes", changes, version))
+            self.control.send(("changes", changes, version, generation))
 
     def stop(self) -> None:
         if self.supervisor is not None:
@@ -160,7 +160,7 @@ class WorkerPool:
         self._lock = threading.Lock()  # workers, version and log
         self._writing = threading.Lock()  # one write at a time
         self._version = 0
-        self._log: list[tuple[int, tuple]] = []
+        self._log: list[tuple[int, tuple, int]] = []  # (version, change, the store's generation after it)
         self._touched: list[tuple[int, frozenset[str] | None]] = []  # each version's predicates written
         self._mother: _Mother | None = None
         self._disk = settings.worker_data == "disk" and store.path is not None
@@ -169,6 +169,8 @@ class WorkerPool:
         self._forking: list[int] = []  # versions of the snapshots given to workers not yet counted in
         self._spawning = 0
         self._closed = False
+        self._background: set[_Worker] = set()  # workers of background jobs, one per job
+        self.on_commit: Callable[[Change, int], None] | None = None  # told of each write of data
 
     @property
     def version(self) -> int:
@@ -180,6 +182,16 @@ class WorkerPool:
         """Workers alive now."""
         with self._lock:
             return len(self._workers)
+
+    @property
+    def served_from_disk(self) -> bool:
+        """Whether the store is on disk (not a test's in-memory store)."""
+        return self._store.path is not None
+
+    @property
+    def generation(self) -> int:
+        """The store's generation (see `Store.generation`)."""
+        return self._store.generation
 
     @property
     def network(self) -> str:
@@ -261,7 +273,7 @@ class WorkerPool:
         if self._snapshots is None:
             return
         with self._lock:
-            keep = {w.version for w in self._workers} | set(self._forking)
+            keep = {w.version for w in self._workers | self._background} | set(self._forking)
             stale = self._snapshots.stale(keep, below=self._version)
         for path in stale:
             Snapshots.remove(path)
@@ -278,7 +290,7 @@ class WorkerPool:
     def close(self) -> None:
         with self._lock:
             self._closed = self._admission.closed = True
-            workers, self._workers = list(self._workers), set()
+            workers, self._workers = list(self._workers | self._background), set()
         for worker in workers:
             worker.kill()
         if self._mother is not None:
@@ -322,12 +334,13 @@ class WorkerPool:
             if worker.version == self._version:
                 return
             snapshot = self._snapshot
-            missed = [change for v, change in self._log if v > worker.version]
+            missed = [change for v, change, _ in self._log if v > worker.version]
+            generation = self._log[-1][2] if self._log else self._store.generation
             worker.version = self._version
         if snapshot is not None:
             worker.conn.send(("open", str(snapshot)))
         elif missed:
-            worker.conn.send(("changes", missed))
+            worker.conn.send(("changes", missed, generation))
         self._prune()
 
     def _ask(self, worker: _Worker, job: Job, due: _Due, *how: str) -> Any:
@@ -372,6 +385,26 @@ class WorkerPool:
     def call(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
         """`function(store, *args)` in a worker, under the deadline (KG_QUERY_TIMEOUT unless given)."""
         return self.run(Call(function, args), timeout=timeout)
+
+    def background(self, job: Query | Call, *, timeout: float) -> Any:
+        """A job's result from a worker of its own, forked for it and ended after it, which runs
+        at the lowest CPU priority (nice 19), outside admission, so the requests' workers keep
+        their CPU and their places: for the work made after writes (statistics …), which may
+        take minutes on a large graph."""
+        self.start()
+        worker = self._fork()
+        with self._lock:
+            self._unpin(worker.pinned)  # counted in: its version keeps its snapshot from now on
+            self._background.add(worker)
+        try:
+            reply = self._ask(worker, Lowered(job), self._due(timeout))
+        finally:
+            with self._lock:
+                self._background.discard(worker)
+            worker.kill()
+        if isinstance(reply, Failure):
+            raise raised(reply)
+        return reply[1]
 
     def waiting(self) -> contextlib.AbstractContextManager[None]:
         """A place in admission for waiting on the same read in flight (see `admission`)."""
@@ -494,18 +527,26 @@ class WorkerPool:
         finally:
             self._snapshots.remove(path)
 
-    def commit(self, change: Change) -> None:
-        """Commit a change made here (a Graph Store write)."""
+    def commit(self, change: Change, *, derived: bool = False) -> None:
+        """Commit a change made here: a Graph Store write, or a `derived` one (what is made from
+        the data, written back: it leaves the store's generation, and tells no one)."""
         self.start()
         with self._write_lock(self._due(None)):
-            self._commit(change, None)
+            self._commit(change, None, derived=derived)
 
-    def _commit(self, change: Change, ran_on: _Worker | None) -> None:
+    def _commit(self, change: Change, ran_on: _Worker | None, *, derived: bool = False) -> None:
         if change.is_empty:
             return
-        self._store.apply(change)
+        self._store.apply(change, derived=derived)
+        generation = self._store.generation
         snapshot = None if self._snapshots is None else self._snapshots.make(self._version + 1)
-        encoded = change.encode()
+        self._logged(change, change.encode(), snapshot, ran_on, generation)
+        if not derived and self.on_commit is not None:
+            self.on_commit(change, generation)
+
+    def _logged(self, change: Change, encoded: tuple, snapshot: Path | None, ran_on: _Worker | None,
+                generation: int) -> None:
+        """The new version: its snapshot for workers on disk, else its change in the log (and to the mother)."""
         with self._lock:
             self._version += 1
             self._touched.append((self._version, change.predicates))
@@ -513,9 +554,9 @@ class WorkerPool:
             if snapshot is not None:  # workers open it before their next job
                 self._snapshot = snapshot
                 return
-            self._log.append((self._version, encoded))
+            self._log.append((self._version, encoded, generation))
             del self._log[:-LOG_LENGTH]
             if ran_on is not None:
                 ran_on.version = self._version
             if self._mother is not None:  # in order, before any later fork is asked for
-                self._mother.apply([encoded], self._version)
+                self._mother.apply([encoded], self._version, generation)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from kg.products import refresh
 from kg.store import Store
 from loaders.build import build
 
@@ -31,33 +33,46 @@ def shared_file(path: Path) -> Path:
     pytest.skip(message)
 
 
+def until(condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    """Wait, bounded, until `condition` holds (a background refresh has ended, say)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds:g} s in vain"
+        time.sleep(0.05)
+
+
 def rows(result: ox.QuerySolutions) -> Rows:
     """Solutions as dicts of plain strings (IRIs and literal values), unbound left out."""
     names = [v.value for v in result.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in result]
 
 
+def built() -> Store:
+    """The default graph in memory (without HPO), with what is made from it, as `kg build` leaves it."""
+    store = Store.open()
+    build(store, with_hpo=False)
+    refresh(store, report=lambda _: None)
+    return store
+
+
 @pytest.fixture(scope="session")
 def default_store() -> Store:
     """The default graph in memory, shared by read-only tests."""
-    store = Store.open()
-    build(store, with_hpo=False)
-    return store
+    return built()
 
 
 @pytest.fixture()
 def fresh_store() -> Store:
     """A default graph of one's own, for tests that write."""
-    store = Store.open()
-    build(store, with_hpo=False)
-    return store
+    return built()
 
 
 @pytest.fixture(scope="session")
 def full_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """The default graph with HPO's whole release, on disk (about a minute to build)."""
+    """The default graph with HPO's whole release, on disk, with what is made from it (a few minutes)."""
     store = Store.open(tmp_path_factory.mktemp("full") / "store")
     build(store)
+    refresh(store, report=lambda _: None)
     return store
 
 

@@ -191,6 +191,17 @@ def _made(ready: Callable[[], bool], seconds: float = 120) -> None:
         time.sleep(0.5)
 
 
+def _void_partitions(url: str) -> object:
+    """The statistics as VoID: counted for the embedded store, the published graph/void's behind an engine."""
+    response = httpx.get(f"{url}/.well-known/void", headers={"Accept": "application/n-triples"}, timeout=60)
+    found = ox.Store()
+    found.load(response.content, format=ox.RdfFormat.N_TRIPLES)
+    genes = list(found.query("SELECT ?n WHERE { <https://w3id.org/higm-kg/graph/dataset> <http://rdfs.org/ns/void#classPartition> "
+                             "[ <http://rdfs.org/ns/void#class> <https://w3id.org/higm-kg/vocab#Gene> ; "
+                             "<http://rdfs.org/ns/void#entities> ?n ] }"))
+    return response.status_code, [int(row["n"].value) for row in genes]
+
+
 def _search(url: str) -> object:
     _made(lambda: "x-search-index" not in httpx.get(f"{url}/api/search", params={"q": "x"}, timeout=60).headers)
     response = httpx.get(f"{url}/api/search", params={"q": "HIGM"}, timeout=60)
@@ -237,6 +248,7 @@ SHARED: list[tuple[str, Callable[[str], object], object]] = [
     ("a Graph Store read", _graph_store_read, (200, ONTOLOGY_TRIPLES)),
     ("an entity page", _entity_page, (200, True)),
     ("VoID statistics", _void, (200, True)),
+    ("VoID class partitions", _void_partitions, (200, [2])),
     ("search", _search, (200, True)),
     ("a dump", _dump, (200, True)),
     ("the service description", _service_description, (200, True)),

@@ -15,12 +15,12 @@ from hpo_slice import Slice, cut
 from typer.testing import CliRunner
 
 from cli.main import app as cli
+from kg.products import refresh
 from kg.settings import Settings
 from kg.store import Store
 from loaders import hpo, write
 from loaders.build import build
-from loaders.provenance import METADATA_GRAPH
-from ontology import PREFIXES
+from ontology import METADATA_GRAPH, PREFIXES
 from ontology.identifiers import expand
 from server.app import create_app
 
@@ -155,6 +155,7 @@ def test_release_metadata(ask: Callable[[str], Rows], release_slice: Slice) -> N
     assert found == [{"version": "2025-01-16", "license": "https://hpo.jax.org/app/license", "rights": hpo.ATTRIBUTION}]
     store = Store.open()
     write(store, [load for path in release_slice.files for load in hpo.load(path)])
+    refresh(store, report=lambda _: None)  # as kg load does after its write
     with TestClient(create_app(store, Settings())) as client:
         void = client.get("/.well-known/void", headers={"Accept": "application/n-triples"}).text
     for graph in hpo.LOADED_GRAPHS:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import until
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
@@ -19,6 +20,7 @@ from kg.products import folder_of
 from kg.settings import Settings
 from kg.store import Store
 from kg.terms import to_rdflib
+from loaders.build import build
 from ontology import BASE
 from server.app import create_app
 
@@ -31,9 +33,8 @@ CAUSES = "/id/source/medlineplus/x-linked-hyper-igm-syndrome/causes"
 
 @pytest.fixture(scope="module")
 def client(default_store: Store) -> Iterator[TestClient]:
-    """The app over the default graph, its search index and dumps made first (as a load makes them)."""
-    search_index.build(default_store, folder_of(default_store) / "search")
-    dumps.write(default_store, folder_of(default_store) / "dumps", generation=7)
+    """The app over the default graph, its search index and dumps made with it (as a load makes them)."""
+    assert search_index.Searcher(folder_of(default_store) / "search").ready
     with TestClient(create_app(default_store, Settings(workers=1))) as test_client:
         yield test_client
 
@@ -162,7 +163,7 @@ def test_dumps_list_and_reload_to_the_same_graph(client: TestClient, default_sto
     listing = client.get("/dumps", headers={"Accept": "application/json"}).json()
     graphs = default_store.graphs()
     assert {d["name"] for d in listing["files"]} == {"higm-kg.nq.gz", *(dumps.filename(g) for g in graphs)}
-    assert listing["generation"] == 7 and listing["making"] is None
+    assert listing["generation"] == default_store.generation and listing["making"] is None
     for entry in listing["files"]:
         response = client.get(entry["url"])
         assert response.status_code == 200 and response.headers["content-type"] == "application/gzip"
@@ -242,7 +243,9 @@ def test_dumps_answer_several_ranges_and_if_range(client: TestClient) -> None:
 def test_dumps_say_what_is_being_made(fresh_store: Store) -> None:
     folder = folder_of(fresh_store) / "dumps"
     with TestClient(create_app(fresh_store, Settings(workers=1))) as client:
-        assert client.get("/dumps", headers={"Accept": "application/json"}).json()["files"] == []
+        until(lambda: not client.app.state.products.running)  # made with the store, current
+        made = client.get("/dumps", headers={"Accept": "application/json"}).json()
+        assert made["files"] and made["generation"] == fresh_store.generation
         seen = []
 
         def report(_: str) -> None:
@@ -289,17 +292,32 @@ def test_search_over_http(client: TestClient, params: dict[str, object], status:
         assert len(hits) <= int(params.get("limit", 20))  # type: ignore[call-overload]
 
 
-def test_search_before_the_index_and_after_a_write(fresh_store: Store) -> None:
-    with TestClient(create_app(fresh_store, Settings(workers=1, update_token=TOKEN))) as client:
+def test_search_before_the_index_and_after_writes() -> None:
+    """A store without an index, where none can be made yet: "being made". A write refreshes what
+    is made from the graph in the background: the whole index built, then a later write's
+    subjects indexed again."""
+    store = Store.open()
+    build(store, with_hpo=False)
+    blocked = folder_of(store) / "search"
+    blocked.write_text("not a folder", encoding="utf-8")
+    writes = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(store, Settings(workers=1, update_token=TOKEN))) as client:
+        until(lambda: not client.app.state.products.running)
         waiting = client.get("/api/search", params={"q": "HIGM1"})
         assert waiting.json() == [] and waiting.headers["x-search-index"] == "being made"
-        search_index.build(fresh_store, folder_of(fresh_store) / "search")
+        blocked.unlink()
+        typed = b"<http://example.org/t> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/C> ."
+        put = client.put("/store", params={"graph": "http://example.org/g"}, content=typed,
+                         headers={**writes, "Content-Type": "application/n-triples"})
+        assert put.status_code in (201, 204), put.text
+        until(lambda: not client.app.state.products.running)
         ready = client.get("/api/search", params={"q": "HIGM1"})
         assert ready.json()[0]["iri"] == MONDO and "x-search-index" not in ready.headers
-        data = '<http://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "Sjögren syndrome" .'
-        client.put("/store", params={"graph": "http://example.org/g"}, content=data,
-                   headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"})
-        search_index.update(fresh_store, folder_of(fresh_store) / "search", ["http://example.org/s"])
+        update = client.post("/sparql", data={"update": 'INSERT DATA { GRAPH <http://example.org/g> { '
+                                                        '<http://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> '
+                                                        '"Sjögren syndrome" } }'}, headers=writes)
+        assert update.status_code == 204, update.text
+        until(lambda: not client.app.state.products.running)
         hits = client.get("/api/search", params={"q": "SJOGREN"}).json()
         assert [(hit["iri"], hit["rank"]) for hit in hits] == [("http://example.org/s", 1)]
 
