@@ -23,6 +23,8 @@ from kg.iris import scheme
 from kg.saved_queries import SavedQuery
 from ontology.identifiers import display_prefixes, sparql_prefixes
 
+from .data_model import picture
+
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -92,6 +94,8 @@ def query_page(request: Request) -> HTMLResponse:
         "config": json.dumps(config).replace("</", "<\\/"),
         "endpoint": config["endpoint"],
         "graphs": list(stats.graphs) if (stats := request.app.state.products.statistics) else [],
+        "model": picture(stats, str(request.url_for("home"))) if stats else None,
+        "counted": stats.made if stats else None,
         "example": config["first"],
         "groups": example_groups(request.app.state.queries),
         "prefixes": prefix_table(),

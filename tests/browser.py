@@ -74,6 +74,15 @@ def label_boxes(page: object, selector: str) -> list[dict[str, float]]:
                          selector)  # type: ignore[attr-defined]
 
 
+def outside_their_boxes(page: object, selector: str) -> list[str]:
+    """The texts of the SVG at `selector` not drawn wholly inside the rectangle of their group."""
+    return page.evaluate("""selector => [...document.querySelector(selector).querySelectorAll('g rect')]
+        .flatMap(rect => { const r = rect.getBBox();
+          return [...rect.closest('g').querySelectorAll('text')].filter(t => { const b = t.getBBox();
+            return b.x < r.x || b.y < r.y || b.x + b.width > r.x + r.width || b.y + b.height > r.y + r.height; })
+          .map(t => t.textContent); })""", selector)  # type: ignore[attr-defined]
+
+
 def overlapping(boxes: list[dict[str, float]]) -> list[tuple[str, str]]:
     """The pairs of boxes that overlap (by more than half a pixel either way)."""
     def meet(a: dict[str, float], b: dict[str, float]) -> bool:

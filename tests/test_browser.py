@@ -13,6 +13,7 @@ from browser import (
     chromium,
     fits_the_width,
     label_boxes,
+    outside_their_boxes,
     overlapping,
     require,
     screenshots,
@@ -249,3 +250,26 @@ def test_the_query_page_at_phone_and_desktop_widths(url: str, browser: object, s
     expect(page.get_by_role("link", name="Counts of entities by class")).to_be_attached()
     expect(page.locator("#prefix-list summary")).to_be_visible()
     shoot(page, screenshots, f"curated-query-page-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_data_model_is_readable_and_a_class_opens_its_query(url: str, browser: object, screenshots: Path,
+                                                                width: str) -> None:
+    """The picture of the classes: its labels apart and inside their boxes, the page no wider than
+    the screen (the picture scrolls in its own box), and a class opens a query for its instances."""
+    width_px, height = WIDTHS[width]
+    page = browser.new_page(viewport={"width": width_px, "height": height})  # type: ignore[attr-defined]
+    page.goto(url + "/")
+    page.wait_for_selector(".CodeMirror")
+    picture = page.locator("svg.data-model")
+    expect(picture.locator("text.name", has_text="kg:Condition")).to_be_attached()
+    assert fits_the_width(page)
+    assert overlapping(label_boxes(page, "svg.data-model")) == []
+    assert outside_their_boxes(page, "svg.data-model") == []
+    picture.scroll_into_view_if_needed()
+    shoot(page, screenshots, f"curated-data-model-{width}")
+    picture.locator("g.class", has=page.locator("text.name", has_text="kg:Gene")).locator("rect").click()
+    page.wait_for_selector(".CodeMirror")
+    assert "?instance a kg:Gene ." in editor(page)
+    page.wait_for_selector(".yasr table tbody tr")  # it runs on opening
+    assert any("CD40LG" in cell for cell in cells(page))

@@ -25,6 +25,7 @@ from browser import (
     chromium,
     fits_the_width,
     label_boxes,
+    outside_their_boxes,
     overlapping,
     require,
     screenshots,
@@ -74,19 +75,42 @@ def new_page(browser: object, width: str) -> object:
     return browser.new_page(viewport={"width": width_px, "height": height})  # type: ignore[attr-defined]
 
 
+MODEL_CLASSES = ["biolink:DiseaseToPhenotypicFeatureAssociation", "biolink:GeneToPhenotypicFeatureAssociation",
+                 "biolink:Disease", "biolink:Gene", "kg:Condition", "kg:Gene"]
+
+
+def instances(url: str, name: str) -> int:
+    """The instances of a class, counted by a query of its own."""
+    query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {name} }}"
+    answer = httpx.post(f"{url}/sparql", data={"query": query}, timeout=120,
+                        headers={"Accept": "application/sparql-results+json"}).json()
+    return int(answer["results"]["bindings"][0]["n"]["value"])
+
+
 def test_the_query_page_opens_at_once(url: str, browser: object, screenshots: Path) -> None:
-    """Issue 20: on a fresh server over the full graph, `/` is the query page, its first request."""
+    """Issue 20: on a fresh server over the full graph, `/` is the query page, its first request,
+    and (issue 21) it shows what is in the graph: HPO's annotation classes, the conditions and
+    genes, each with its instances, labels apart and inside their boxes."""
     page = new_page(browser, "desktop")
     response = page.goto(url + "/")  # type: ignore[attr-defined]
     assert response.status == 200
     page.wait_for_selector(".CodeMirror")  # type: ignore[attr-defined]
     expect(page.get_by_role("link", name="Counts of entities by class")).to_be_attached()  # type: ignore[attr-defined]
+    shown = dict(page.evaluate("""() => [...document.querySelectorAll('svg.data-model g.class')].map(g =>
+        [g.querySelector('text.name').textContent, g.querySelector('text.count').textContent])"""))  # type: ignore[attr-defined]
+    for name in MODEL_CLASSES:
+        assert shown[name].startswith(f"{instances(url, name):,} instance"), name
     shoot(page, screenshots, "full-query-page-desktop")
     phone = new_page(browser, "phone")
     phone.goto(url + "/")  # type: ignore[attr-defined]
     phone.wait_for_selector(".CodeMirror")  # type: ignore[attr-defined]
     assert fits_the_width(phone)
     shoot(phone, screenshots, "full-query-page-phone")
+    for opened in (page, phone):
+        assert overlapping(label_boxes(opened, "svg.data-model")) == []
+        assert outside_their_boxes(opened, "svg.data-model") == []
+    page.locator("svg.data-model").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    shoot(page, screenshots, "full-data-model-desktop")
 
 
 def test_an_example_by_its_title_to_a_chart_to_an_entity(url: str, browser: object, screenshots: Path) -> None:

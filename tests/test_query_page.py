@@ -8,14 +8,16 @@ import re
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import until
 from fastapi.testclient import TestClient
 
 from kg.saved_queries import load_queries
 from kg.settings import Settings
 from kg.store import Store
-from ontology.identifiers import sparql_prefixes
+from ontology.identifiers import expand_text, sparql_prefixes
 from server.app import create_app
 from server.pages import editor_available, example, example_groups
 
@@ -94,3 +96,48 @@ def test_the_page_names_the_search_api_for_entity_completion(page: str) -> None:
         assert scripts == ["vendor/yasgui.min.js", "chart.js", "completion.js", "query.js", "search.js"]
     else:
         assert scripts == ["search.js"] and '<form method="get"' in page
+
+
+@pytest.fixture(scope="module")
+def counted(client: TestClient) -> str:
+    """The query page once the server holds the figures of the graph."""
+    until(lambda: client.app.state.products.statistics is not None)
+    return client.get("/", headers={"Accept": "text/html"}).text
+
+
+MODEL_CLASSES = [("kg:Condition", "X-linked hyper IgM syndrome"), ("kg:Gene", "CD40LG"), ("kg:Protein", "CD40 ligand"),
+                 ("kg:Publication", None)]
+
+
+@pytest.mark.parametrize(("name", "instance"), MODEL_CLASSES, ids=[c[0] for c in MODEL_CLASSES])
+def test_the_data_model_shows_each_class_with_its_instances_and_opens_its_query(
+        client: TestClient, counted: str, name: str, instance: str | None) -> None:
+    stats = client.app.state.products.statistics
+    box = re.search(rf'<g class="class"><a href="([^"]+)"><rect [^>]*/><text class="name"[^>]*>{re.escape(name)}</text>'
+                    rf'<text class="count"[^>]*>([\d,]+) instances?', counted)
+    assert box, name
+    assert int(box.group(2).replace(",", "")) == stats.classes[expand_text(name)]
+    query = parse_qs(urlsplit(unescape(box.group(1))).query)["query"][0]
+    assert unescape(box.group(1)).startswith("http://testserver/?")
+    rows = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert rows.status_code == 200
+    found = rows.json()["results"]["bindings"]
+    assert len(found) == min(100, stats.classes[expand_text(name)]) or instance is not None
+    assert instance is None or instance in {row.get("label", {}).get("value") for row in found}
+
+
+def test_the_data_model_arrows_go_from_a_property_to_the_class_of_its_values(counted: str) -> None:
+    drawn = counted[counted.index('<svg class="data-model"'):]
+    drawn = drawn[:drawn.index("</svg>") + 6]
+    assert re.search(r'<text class="link"[^>]*>kg:causes<title>kg:causes → kg:Condition</title>', drawn)
+    assert len(re.findall(r'<path class="edge"', drawn)) == len(re.findall(r"<title>[^<]* → ", drawn)) + \
+        sum(t.count(",") for t in re.findall(r"<title>[^<]* → ([^<]*)</title>", drawn))
+    assert "being counted" not in counted
+
+
+def test_before_the_first_figures_the_page_says_they_are_being_counted(
+        client: TestClient, counted: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client.app.state.products, "statistics", None)
+    response = client.get("/", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "being counted" in response.text and '<svg class="data-model"' not in response.text
