@@ -196,7 +196,7 @@ def layout(model: Model) -> tuple[dict[str, Placed], float, float]:
     tallest = max(heights, default=0)
     placed = {}
     for index, column in enumerate(columns):
-        y = MARGIN + (tallest - heights[index]) / 2
+        y = MARGIN  # columns top-aligned: the first boxes of each in the first screen
         for cls in column:
             placed[cls] = Placed(cls, MARGIN + index * (BOX_WIDTH + GAP_X), y, _height(model, cls))
             y += placed[cls].height + GAP_Y
