@@ -540,6 +540,26 @@ def serve(
 
 
 @app.command()
+def mcp(store: StoreOption = None) -> None:
+    """Serve the Model Context Protocol over stdin and stdout, for an AI assistant that starts
+    it as a command: the tools and resources `kg serve` has at /mcp. The store is read as
+    `kg query` reads it; when `kg serve` holds it, the requests go to that server's /mcp."""
+    from . import mcp_stdio
+
+    with reported():
+        settings = Settings.from_env()
+        try:
+            served = open_store(store)
+        except StoreInUse as busy:
+            if busy.url is None:
+                raise
+            note(f"the store {busy.path} is served by process {busy.pid} at {busy.url}: asking its /mcp")
+            mcp_stdio.relay(f"{busy.url.rstrip('/')}/mcp")
+            return
+        mcp_stdio.serve(served, settings)
+
+
+@app.command()
 def publish(
     engine: Annotated[str, typer.Option("--engine", envvar="KG_ENGINE", help="The engine to copy the graphs to "
                                                                               "(oxigraph:URL, virtuoso:URL, sparql:URL)")],

@@ -28,6 +28,7 @@ from kg.store import Store
 
 from . import api, docs, entities, errors, graph_store, linked_data, prefixes, reads, sparql
 from .description import PREFIXES_OUT, validators, void_triples
+from .mcp_server import Endpoint, sessions
 from .metrics import CONTENT_TYPE, Metrics
 from .middleware import REQUEST_ID, ForwardedHeaders, Guard, Methods
 from .negotiation import GRAPH_FORMATS, negotiate
@@ -41,7 +42,10 @@ CACHEABLE = frozenset({entities.describe, entities.listing, entities.triples, re
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
 NETWORK = {OFF: "off the network", ALLOW_LIST: "on the network only towards the allow-list (supervised)",
            OPEN: "with network access"}  # what the engine processes may reach, in /health
-EXPOSED_HEADERS = [sparql.TRUNCATED, linked_data.SEARCH_INDEX, "Retry-After", "Link", "Location", REQUEST_ID]
+EXPOSED_HEADERS = [sparql.TRUNCATED, linked_data.SEARCH_INDEX, "Retry-After", "Link", "Location", REQUEST_ID,
+                   "Mcp-Session-Id"]
+ALLOWED_HEADERS = ["Accept", "Content-Type", "Mcp-Protocol-Version", "Mcp-Session-Id", "Mcp-Method", "Mcp-Name",
+                   "Last-Event-ID"]  # the MCP transport's, for assistants in a browser
 log = logging.getLogger("kg.app")
 
 
@@ -65,7 +69,8 @@ def _lifespan(pool: WorkerPool | RemotePool, store: Store | RemoteStore, refresh
         if isinstance(store, RemoteStore):
             threading.Thread(target=make_missing, args=(store,), name="kg-products", daemon=True).start()
         try:
-            yield
+            async with sessions(app):
+                yield
         finally:
             refresher.close()
             await run_in_threadpool(pool.close)
@@ -102,6 +107,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None,
     for module in (sparql, graph_store, linked_data, docs, prefixes):
         app.include_router(module.router)
     app.include_router(api.router(queries))
+    app.add_route("/mcp", Endpoint(), methods=["GET", "POST", "DELETE"], include_in_schema=False)
     _add_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_middleware(app, settings)
@@ -130,7 +136,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     """Innermost first: HEAD and OPTIONS, CORS, trusted hosts, proxies, and the guard outside all."""
     app.add_middleware(Methods)
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
-                       allow_methods=["GET", "HEAD", "POST"], allow_headers=["Accept", "Content-Type"],
+                       allow_methods=["GET", "HEAD", "POST"], allow_headers=ALLOWED_HEADERS,
                        expose_headers=EXPOSED_HEADERS)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(ForwardedHeaders, trusted=settings.forwarded_allow_ips)

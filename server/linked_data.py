@@ -166,10 +166,10 @@ def entity_response(request: Request, iri: str) -> Response:
 
 @router.get("/resource", summary="Any entity of the graph, by its IRI")
 def resource(request: Request, iri: str = Query(..., description="An absolute IRI")) -> Response:
-    return entity_response(request, _checked(iri))
+    return entity_response(request, checked_iri(iri))
 
 
-def _checked(iri: str) -> str:
+def checked_iri(iri: str) -> str:
     """`iri` if it is an absolute IRI; 400 otherwise."""
     try:
         ox.NamedNode(iri)
@@ -187,13 +187,13 @@ def identified(request: Request, path: str) -> Response:
             iri = expand_text(path)
         except ValueError as error:
             raise NotFound(str(error)) from None
-        return entity_response(request, _checked(iri))  # a local part may hold what no IRI may (space, <)
-    return entity_response(request, _checked(f"{BASE}id/{path}"))
+        return entity_response(request, checked_iri(iri))  # a local part may hold what no IRI may (space, <)
+    return entity_response(request, checked_iri(f"{BASE}id/{path}"))
 
 
 @router.get("/graph/{path:path}", summary="A named graph: its description, or its triples as RDF")
 def graph(request: Request, path: str) -> Response:
-    iri = _checked(f"{BASE}graph/{path}")
+    iri = checked_iri(f"{BASE}graph/{path}")
     if prefers_html(request.headers.get("accept")):
         return entity_response(request, iri)
     fmt = negotiate(request.headers.get("accept"), ENTITY_FORMATS, format_override(request), html=True)

@@ -36,6 +36,8 @@ class Metrics:
                                     "flight", registry=self.registry)
         self.cache_kept = Counter("kg_result_cache_kept", "Cached answers kept across a write that could not "
                                   "change them", registry=self.registry)
+        self.tool_calls = Counter("kg_mcp_tool_calls", "MCP tool calls, by tool and outcome (ok or the status of "
+                                  "the HTTP API's error)", ["tool", "outcome"], registry=self.registry)
         self.truncated = Counter("kg_sparql_truncated", "Results cut at the row cap", registry=self.registry)
         self.latency = Histogram("kg_sparql_seconds", "Time to answer a SPARQL operation",
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
