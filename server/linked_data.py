@@ -129,7 +129,7 @@ def _neighbours(request: Request, iri: str) -> Response | None:
     (direction, predicate), page = chosen[0], _page_number(request)
     if direction == "section":
         return _section(request, iri, predicate)
-    found = request.app.state.pool.call(entities.listing, iri, _checked(predicate), direction, page)
+    found = request.app.state.pool.call(entities.listing, iri, checked_iri(predicate), direction, page)
     if found.count == 0:
         raise NotFound(f"nothing links <{iri}> by <{predicate}> that way")
     href, lists = href_for(request), list_href(request)

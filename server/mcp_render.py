@@ -116,6 +116,11 @@ def node_text(node: Node | None) -> str:
     return f"{_clean(node.label)} ({name})" if node.label and node.label != name else name
 
 
+def cell_text(cell: Sequence[Node | None]) -> str:
+    """A column of a section's merged row: its values, each as `node_text` gives it, with "; "."""
+    return "; ".join(node_text(node) for node in cell if node is not None)
+
+
 def _sources(sources: Iterable[Any]) -> list[str]:
     return [" — ".join(part for part in (s.title, s.page or s.section) if part) for s in sources]
 
@@ -131,7 +136,7 @@ def entity_json(entity: Entity) -> dict[str, Any]:
         "incoming": [{"predicate": node_text(i.predicate), "count": i.count,
                       "subjects": [node_text(s) for s in i.subjects]} for i in entity.incoming],
         "sections": [{"title": t.title, "query": t.query, "columns": list(t.columns),
-                      "rows": [dict(zip(t.columns, map(node_text, row), strict=True)) for row in t.rows],
+                      "rows": [dict(zip(t.columns, map(cell_text, row), strict=True)) for row in t.rows],
                       "more": t.more} for t in entity.tables],
     }
 
