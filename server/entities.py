@@ -21,7 +21,7 @@ from ontology import DCTERMS, KG, PROV, RDF, RDFS, SKOS
 
 from .names import Node, Release, names, node, releases, values
 from .summary import Summary, summarize
-from .tables import PAGE_ROWS, Table, table
+from .tables import PAGE_ROWS, SHOWN_ROWS, Table, table
 
 __all__ = ["Entity", "Fact", "Incoming", "Listing", "Node", "Section", "Table", "describe", "listing", "section",
            "triples"]
@@ -184,15 +184,17 @@ def _incoming(store: Store, iri: str) -> list[Incoming]:
                      _graphs(store, iri, p, True), capped) for p, count in sorted(counts.items())]
 
 
-def describe(store: Store, iri: str, sections: tuple[SavedQuery, ...] = ()) -> Entity | None:
+def describe(store: Store, iri: str, sections: tuple[SavedQuery, ...] = (), rows: int = SHOWN_ROWS) -> Entity | None:
     """The entity's summary, facts, incoming facts, and the answers of the saved queries with a
-    section for one of its types; None when the graph says nothing about it."""
+    section for one of its types (the first `rows` merged rows of each); None when the graph
+    says nothing about it."""
     facts = _facts(store, iri, _provenance(store, iri))
     incoming = _incoming(store, iri)
     if not facts and not incoming:
         return None
     types = {fact.object.value for fact in facts if fact.predicate.value == RDF_TYPE}
-    tables = [table(store, query, iri) for query in sections if query.section and types & set(query.section.types)]
+    tables = [table(store, query, iri, size=rows) for query in sections
+              if query.section and types & set(query.section.types)]
     return Entity(iri, facts, incoming, tables, summarize(store, iri), releases(store))
 
 
