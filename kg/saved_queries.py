@@ -41,6 +41,7 @@ from pyparsing.exceptions import ParseException
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
+from ontology import GRAPH
 from ontology.identifiers import expand
 
 from .sparql_lexer import tokens
@@ -51,6 +52,8 @@ SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 HEADER_KEYS = {"summary", "description", "tags", "parameters", "example"}
 OPTIONAL_KEYS = {"section"}
 SECTION_KEYS = {"title", "types", "parameter"}
+SECTION_OPTIONAL_KEYS = {"sources"}
+GRAPH_NAME = re.compile(r"[a-z0-9][a-z0-9./-]*")
 PARAMETER_KEYS = {"name", "type", "required", "default", "example", "description"}
 FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "ASK", "DescribeQuery": "DESCRIBE"}
 
@@ -149,6 +152,7 @@ class Section:
     title: str
     types: tuple[str, ...]
     parameter: str
+    sources: tuple[str, ...] = ()  # the named graphs (IRIs) its answer is read from, whose releases a page names
 
 
 @dataclass(frozen=True)
@@ -183,15 +187,18 @@ class SavedQuery:
                 raise ParameterError(parameter.name, "required")
         return terms
 
-    def bind(self, values: Mapping[str, str], *, limit: int | None = None, offset: int = 0) -> str:
-        """The query text with the values bound, and LIMIT / OFFSET when paging."""
+    def bind(self, values: Mapping[str, str], *, limit: int | None = None, offset: int = 0,
+             lines: bool = False) -> str:
+        """The query text with the values bound, and LIMIT / OFFSET when paging. With `lines`,
+        each VALUES block is a line of its own, indented as the line after it (for people)."""
         terms = self.terms(values)
         text = self.text
         if terms and self.values_at:
             names = " ".join(f"?{name}" for name in terms)
             row = " ".join(str(term) for term in terms.values())
             for at in reversed(self.values_at):
-                text = f"{text[:at]} VALUES ({names}) {{ ({row}) }}{text[at:]}"
+                block = f"VALUES ({names}) {{ ({row}) }}"
+                text = f"{text[:at]}{_own_line(text, at, block) if lines else ' ' + block}{text[at:]}"
         if limit is not None:
             text += f"\nLIMIT {int(limit)} OFFSET {int(offset)}"
         return text
@@ -201,6 +208,17 @@ class SavedQuery:
                 "tags": list(self.tags), "form": self.form,
                 "parameters": [p.metadata() for p in self.parameters], "example": list(self.example),
                 **({"section": dataclasses.asdict(self.section)} if self.section else {})}
+
+
+def _own_line(text: str, at: int, block: str) -> str:
+    """`block` on a line of its own at `at`, indented as the line that follows (two spaces more
+    than the line it opens when the group goes on on the same line)."""
+    following = re.match(r"[ \t]*\n([ \t]*)", text[at:])
+    if following:
+        return f"\n{following.group(1)}{block}"
+    line_start = text.rfind("\n", 0, at) + 1
+    indent = re.match(r"[ \t]*", text[line_start:]).group(0)  # type: ignore[union-attr]
+    return f"\n{indent}  {block}\n{indent} "
 
 
 def _values_positions(text: str) -> tuple[int, ...]:
@@ -260,15 +278,20 @@ def _parameter(path: str, spec: Any) -> Parameter:
 def _section(path: str, spec: Any, parameters: tuple[Parameter, ...]) -> Section | None:
     if spec is None:
         return None
-    if not isinstance(spec, dict) or spec.keys() != SECTION_KEYS or not isinstance(spec["types"], list):
-        raise QueryFileError(path, 1, f"section needs exactly {sorted(SECTION_KEYS)}, types a list of IRIs: {spec!r}")
+    if (not isinstance(spec, dict) or not SECTION_KEYS <= spec.keys() <= SECTION_KEYS | SECTION_OPTIONAL_KEYS
+            or not isinstance(spec["types"], list)):
+        raise QueryFileError(path, 1, f"section needs {sorted(SECTION_KEYS)} (and may have {sorted(SECTION_OPTIONAL_KEYS)}), "
+                                      f"types a list of IRIs: {spec!r}")
     if not any(p.name == spec["parameter"] and p.type == "iri" for p in parameters):
         raise QueryFileError(path, 1, f"section: {spec['parameter']!r} is not a parameter of type iri")
     try:
         types = tuple(ox.NamedNode(str(t)).value for t in spec["types"])
     except ValueError as error:
         raise QueryFileError(path, 1, f"section: a type is not an IRI: {error}") from None
-    return Section(str(spec["title"]), types, str(spec["parameter"]))
+    sources = spec.get("sources") or []
+    if not isinstance(sources, list) or not all(isinstance(n, str) and GRAPH_NAME.fullmatch(n) for n in sources):
+        raise QueryFileError(path, 1, f"section: sources must be a list of graph names (hpo-annotations): {sources!r}")
+    return Section(str(spec["title"]), types, str(spec["parameter"]), tuple(str(GRAPH[name]) for name in sources))
 
 
 @lru_cache(maxsize=256)

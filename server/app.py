@@ -38,7 +38,7 @@ from .remote_pool import RemotePool
 from .result_cache import CachingPool, ResultCache
 from .workers import WorkerPool
 
-CACHEABLE = frozenset({entities.describe, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
+CACHEABLE = frozenset({entities.describe, entities.listing, entities.triples, reads.serialize, reads.graph_triples, reads.graph_exists,
                        reads.named_graphs})  # the reads the result cache may answer (queries always may)
 NETWORK = {OFF: "off the network", ALLOW_LIST: "on the network only towards the allow-list (supervised)",
            OPEN: "with network access"}  # what the engine processes may reach, in /health

@@ -1,7 +1,11 @@
-"""One entity described: its facts both ways, their provenance, and the triples an RDF client gets.
+"""One entity described: its summary, its facts both ways with their provenance and releases,
+the saved-query sections for its types, the paged lists of its facts, and the triples an RDF
+client gets.
 
-Read from the durable store (the union of all graphs), a few small queries per entity. The
-description is plain data, so the HTML page, the picture and the RDF forms all draw on it.
+Read from the durable store (the union of all graphs) with a few small queries per entity,
+each bounded by the entity's own edges: counts of what points at it, at most SORT_LIMIT names
+per list, a fixed number of samples. The description is plain data, so the HTML page, the
+picture, the RDF forms and other clients all draw on it.
 """
 
 from __future__ import annotations
@@ -13,46 +17,30 @@ import pyoxigraph as ox
 
 from kg.saved_queries import SavedQuery
 from kg.store import Store
-from ontology import BASE
-from ontology.identifiers import compress
+from ontology import DCTERMS, KG, PROV, RDF, RDFS, SKOS
 
-INCOMING_SAMPLES = 12  # subjects shown per incoming predicate; the count tells the rest
+from .names import Node, Release, names, node, releases, values
+from .summary import Summary, summarize
+from .tables import PAGE_ROWS, SHOWN_ROWS, Table, table
+
+__all__ = ["Entity", "Fact", "Incoming", "Listing", "Node", "Section", "Table", "describe", "listing", "section",
+           "triples"]
+
+INCOMING_SAMPLES = 12  # subjects shown per incoming predicate; the count and a link give the rest
+VALUES_SHOWN = 10  # objects shown per outgoing predicate
+OUTGOING_LIMIT = 5000  # outgoing facts read for a page (none of ours has more)
 INCOMING_TRIPLES = 1000  # incoming triples an RDF client gets (a class can have a million instances)
-SECTION_ROWS = 100  # rows of a saved query shown on a page; the query itself gives them all
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
-RDF_TYPE = RDF + "type"
-LINK_PREDICATES = ("http://www.w3.org/2004/02/skos/core#exactMatch", "https://w3id.org/higm-kg/vocab#xref")
-REIFICATION = tuple(RDF + name for name in ("subject", "predicate", "object"))
-PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+LIST_PAGE = 100  # items per page of a paged list
+SORT_LIMIT = 500  # a list up to this long is sorted by name; a longer one comes in the engine's order
+COUNT_LIMIT = 100_000  # incoming triples counted for a page; past it, counts are "at least"
+RDF_TYPE, RDFS_LABEL, ALT_LABEL = str(RDF.type), str(RDFS.label), str(SKOS.altLabel)
+LINK_PREDICATES = (str(SKOS.exactMatch), str(KG.xref))
+REIFICATION = tuple(str(RDF[name]) for name in ("subject", "predicate", "object"))
+DIRECTIONS = ("incoming", "outgoing")
 
 
-@dataclass(frozen=True)
-class Node:
-    """A term as a page shows it."""
-
-    kind: str  # iri, literal or bnode
-    value: str
-    label: str | None = None
-    datatype: str | None = None
-    language: str | None = None
-
-    @property
-    def curie(self) -> str | None:
-        return compress(self.value) if self.kind == "iri" else None
-
-    @property
-    def text(self) -> str:
-        return self.label or self.curie or self.value
-
-    @property
-    def ours(self) -> bool:
-        return self.kind == "iri" and self.value.startswith(BASE)
+def _iri(term: object) -> str:
+    return str(ox.NamedNode(str(term)))
 
 
 @dataclass(frozen=True)
@@ -67,6 +55,7 @@ class Fact:
     predicate: Node
     object: Node
     sources: list[Source] = field(default_factory=list)
+    graphs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -74,18 +63,8 @@ class Incoming:
     predicate: Node
     count: int
     subjects: list[Node]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A saved query's answer for one entity, as a page shows it."""
-
-    title: str
-    query: str  # the saved query's name
-    parameter: str
-    columns: tuple[str, ...]
-    rows: list[tuple[Node | None, ...]]
-    more: bool  # there are more than the rows shown
+    graphs: tuple[str, ...] = ()
+    at_least: bool = False  # the count stopped at COUNT_LIMIT triples
 
 
 @dataclass
@@ -94,6 +73,8 @@ class Entity:
     facts: list[Fact]
     incoming: list[Incoming]
     tables: list[Table] = field(default_factory=list)
+    summary: Summary | None = None
+    releases: dict[str, Release] = field(default_factory=dict)
 
     def _objects(self, predicate: str) -> list[Node]:
         return [f.object for f in self.facts if f.predicate.value == predicate]
@@ -106,7 +87,7 @@ class Entity:
     def label(self) -> str | None:
         labels = self._objects(RDFS_LABEL)
         preferred = [n for n in labels if n.language in (None, "en")] or labels
-        return preferred[0].value if preferred else None
+        return preferred[0].value if preferred else (self.summary.label if self.summary else None)
 
     @property
     def types(self) -> list[Node]:
@@ -122,83 +103,167 @@ class Entity:
         own = [] if self.node.ours else [self.iri]
         return own + sorted({n.value for p in LINK_PREDICATES for n in self._objects(p) if n.kind == "iri"})
 
+    def groups(self) -> list[tuple[Node, list[Fact], tuple[str, ...]]]:
+        """The outgoing facts by predicate, in the order they were read, with their graphs."""
+        found: dict[str, tuple[Node, list[Fact]]] = {}
+        for fact in self.facts:
+            found.setdefault(fact.predicate.value, (fact.predicate, []))[1].append(fact)
+        return [(predicate, facts, tuple(sorted({g for f in facts for g in f.graphs})))
+                for predicate, facts in found.values()]
 
-def _node(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: ox.Literal | None = None) -> Node:
-    if isinstance(term, ox.Literal):
-        datatype = None if term.language else term.datatype.value
-        return Node("literal", term.value, None, datatype, term.language)
-    kind = "bnode" if isinstance(term, ox.BlankNode) else "iri"
-    return Node(kind, term.value, label.value if label is not None else None)
+    def sources(self, graphs: tuple[str, ...]) -> list[Release]:
+        """The releases of `graphs` the metadata graph describes, each label once."""
+        found = {self.releases[g].label: self.releases[g] for g in graphs if g in self.releases}
+        return list(found.values())
 
 
-def _provenance(store: Store, subject: ox.NamedNode) -> dict[tuple[str, str], list[Source]]:
-    rows = store.query(PREFIXES + f"""SELECT ?p ?o ?source ?title ?page WHERE {{
-        ?st rdf:subject {subject} ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?source .
-        OPTIONAL {{ ?source dcterms:title ?title }} OPTIONAL {{ ?source dcterms:isPartOf ?page }} }}""")
+def _provenance(store: Store, subject: str) -> dict[tuple[str, str], list[Source]]:
+    rows = store.query(f"""SELECT ?p ?o ?source ?title ?page WHERE {{
+        ?st {_iri(RDF.subject)} {_iri(subject)} ; {_iri(RDF.predicate)} ?p ; {_iri(RDF.object)} ?o ;
+            {_iri(PROV.wasDerivedFrom)} ?source .
+        OPTIONAL {{ ?source {_iri(DCTERMS.title)} ?title }} OPTIONAL {{ ?source {_iri(DCTERMS.isPartOf)} ?page }} }}""")
     found: dict[tuple[str, str], list[Source]] = defaultdict(list)
     for row in rows:
         title, page = row["title"], row["page"]
-        found[(row["p"].value, row["o"].value)].append(
-            Source(row["source"].value, title.value if title else None, page.value if page else None))
+        source = Source(row["source"].value, title.value if title else None, page.value if page else None)
+        if source not in found[(row["p"].value, row["o"].value)]:
+            found[(row["p"].value, row["o"].value)].append(source)
     return found
 
 
-def describe(store: Store, iri: str, sections: tuple[SavedQuery, ...] = ()) -> Entity | None:
-    """The entity's facts, and the answers of the saved queries with a section for one of its
-    types; None when the graph says nothing about it."""
-    subject = ox.NamedNode(iri)
-    sources = _provenance(store, subject)
-    facts: dict[tuple[str, str], Fact] = {}
-    for row in store.query(PREFIXES + f"""SELECT ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{
-            {subject} ?p ?o . OPTIONAL {{ ?p rdfs:label ?pl }} OPTIONAL {{ ?o rdfs:label ?ol }} }}
-            GROUP BY ?p ?o ORDER BY ?p ?o"""):
-        key = (row["p"].value, row["o"].value)
-        facts[key] = Fact(_node(row["p"], row["plabel"]), _node(row["o"], row["olabel"]), sources.get(key, []))
-    incoming = _incoming(store, subject)
+def _facts(store: Store, iri: str, sources: dict[tuple[str, str], list[Source]]) -> list[Fact]:
+    """Each (predicate, object) once, with every graph that states it."""
+    rows = store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {_iri(iri)} ?p ?o }} }} ORDER BY ?p ?o ?g "
+                       f"LIMIT {OUTGOING_LIMIT}")
+    found: dict[tuple[str, str], tuple[ox.NamedNode, object, list[str]]] = {}
+    for row in rows:
+        entry = found.setdefault((row["p"].value, str(row["o"])), (row["p"], row["o"], []))
+        entry[2].append(row["g"].value)
+    named = names(store, {p.value for p, _, _ in found.values()} |
+                  {o.value for _, o, _ in found.values() if isinstance(o, ox.NamedNode)}, seen_from=iri)
+    return [Fact(node(p, named.get(p.value)), node(o, named.get(o.value) if isinstance(o, ox.NamedNode) else None),
+                 sources.get((p.value, o.value), []), tuple(dict.fromkeys(graphs)))
+            for p, o, graphs in found.values()]
+
+
+def _ordered(store: Store, iri: str, predicate: str, incoming: bool, count: int, start: int, size: int) -> list[Node]:
+    """`size` of the nodes linked to `iri` by `predicate` from `start`: by name when there are
+    at most SORT_LIMIT of them, else in the engine's order (stable for a version of the store)."""
+    pattern = _pattern(iri, predicate, incoming)
+    window = (0, SORT_LIMIT) if count <= SORT_LIMIT else (start, size)
+    rows = store.query(f"SELECT DISTINCT ?n WHERE {{ {pattern} }} LIMIT {window[1]} OFFSET {window[0]}")
+    terms = [row["n"] for row in rows]
+    named = names(store, {t.value for t in terms if isinstance(t, ox.NamedNode)}, seen_from=iri)
+    nodes = [node(t, named.get(t.value) if isinstance(t, ox.NamedNode) else None) for t in terms]
+    if count <= SORT_LIMIT:
+        nodes = sorted(nodes, key=lambda n: (n.text.casefold(), n.value))[start:start + size]
+    return nodes
+
+
+def _pattern(iri: str, predicate: str, incoming: bool, variable: str = "?n") -> str:
+    return f"{variable} {_iri(predicate)} {_iri(iri)}" if incoming else f"{_iri(iri)} {_iri(predicate)} {variable}"
+
+
+def _graphs(store: Store, iri: str, predicate: str, incoming: bool) -> tuple[str, ...]:
+    """The named graphs with at least one such triple: one lookup per graph, never a scan."""
+    rows = store.query(f"SELECT ?g WHERE {{ VALUES ?g {{ {values(store.graphs())} }} "
+                       f"FILTER EXISTS {{ GRAPH ?g {{ {_pattern(iri, predicate, incoming)} }} }} }} ORDER BY ?g")
+    return tuple(row["g"].value for row in rows)
+
+
+def _incoming(store: Store, iri: str) -> list[Incoming]:
+    """Per predicate, how many subjects point at the entity (read from at most COUNT_LIMIT
+    triples), a few of them, and the graphs they are in."""
+    skip = ", ".join(_iri(p) for p in REIFICATION)
+    rows = list(store.query(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) (COUNT(*) AS ?read) WHERE {{ {{ SELECT ?s ?p WHERE "
+                            f"{{ ?s ?p {_iri(iri)} }} LIMIT {COUNT_LIMIT + 1} }} FILTER(?p NOT IN ({skip})) }} GROUP BY ?p"))
+    capped = sum(int(row["read"].value) for row in rows) > COUNT_LIMIT
+    counts = {row["p"].value: int(row["n"].value) for row in rows}
+    named = names(store, counts)
+    return [Incoming(Node("iri", p, named.get(p)), count, _ordered(store, iri, p, True, count, 0, INCOMING_SAMPLES),
+                     _graphs(store, iri, p, True), capped) for p, count in sorted(counts.items())]
+
+
+def describe(store: Store, iri: str, sections: tuple[SavedQuery, ...] = (), rows: int = SHOWN_ROWS) -> Entity | None:
+    """The entity's summary, facts, incoming facts, and the answers of the saved queries with a
+    section for one of its types (the first `rows` merged rows of each); None when the graph
+    says nothing about it."""
+    facts = _facts(store, iri, _provenance(store, iri))
+    incoming = _incoming(store, iri)
     if not facts and not incoming:
         return None
-    types = {fact.object.value for fact in facts.values() if fact.predicate.value == RDF_TYPE}
-    tables = [_table(store, query, iri) for query in sections
-              if query.section and types.intersection(query.section.types)]
-    return Entity(iri, list(facts.values()), incoming, tables)
+    types = {fact.object.value for fact in facts if fact.predicate.value == RDF_TYPE}
+    tables = [table(store, query, iri, size=rows) for query in sections
+              if query.section and types & set(query.section.types)]
+    return Entity(iri, facts, incoming, tables, summarize(store, iri), releases(store))
 
 
-def _table(store: Store, query: SavedQuery, iri: str) -> Table:
+@dataclass(frozen=True)
+class Listing:
+    """One page of the nodes linked to an entity by one predicate, one way."""
+
+    entity: Node
+    predicate: Node
+    direction: str  # incoming (the nodes point at the entity) or outgoing
+    count: int
+    page: int
+    size: int
+    items: tuple[Node, ...]
+    releases: tuple[Release, ...] = ()
+    at_least: bool = False  # more than COUNT_LIMIT: the count and the pages are a floor
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.size), self.page + (len(self.items) == self.size and self.at_least))
+
+
+def listing(store: Store, iri: str, predicate: str, direction: str, page: int, size: int = LIST_PAGE) -> Listing:
+    """Page `page` (from 1) of the nodes linked to `iri` by `predicate`, `direction` one of
+    DIRECTIONS; counted up to COUNT_LIMIT."""
+    incoming = direction == "incoming"
+    [row] = store.query(f"SELECT (COUNT(DISTINCT ?n) AS ?count) WHERE {{ {{ SELECT ?n WHERE "
+                        f"{{ {_pattern(iri, predicate, incoming)} }} LIMIT {COUNT_LIMIT + 1} }} }}")
+    count = int(row["count"].value)
+    named = names(store, [iri, predicate])
+    items = _ordered(store, iri, predicate, incoming, count, (page - 1) * size, size) if count else []
+    known = releases(store)
+    return Listing(Node("iri", iri, named.get(iri)), Node("iri", predicate, named.get(predicate)), direction, count,
+                   page, size, tuple(items), tuple(known[g] for g in _graphs(store, iri, predicate, incoming) if g in known),
+                   count > COUNT_LIMIT)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A page of a section's merged rows, for one entity."""
+
+    entity: Node
+    table: Table
+    releases: tuple[Release, ...]
+
+
+def section(store: Store, iri: str, query: SavedQuery, page: int) -> Section | None:
+    """Page `page` of a saved query's section for the entity, its rows merged; None when the
+    entity is not of a type the section is for."""
     assert query.section is not None
-    result = store.query(query.bind({query.section.parameter: iri}, limit=SECTION_ROWS + 1))
-    names = [variable.value for variable in result.variables]
-    rows = [tuple(None if row[name] is None else _node(row[name]) for name in names) for row in result]
-    return Table(query.section.title, query.name, query.section.parameter, tuple(names), rows[:SECTION_ROWS],
-                 len(rows) > SECTION_ROWS)
-
-
-def _incoming(store: Store, subject: ox.NamedNode) -> list[Incoming]:
-    skip = " ".join(str(ox.NamedNode(p)) for p in REIFICATION)
-    counts = {row["p"].value: (int(row["n"].value), row["pl"]) for row in store.query(PREFIXES + f"""
-        SELECT ?p (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?l) AS ?pl) WHERE {{
-          ?s ?p {subject} FILTER(?p NOT IN ({skip.replace(' ', ', ')})) OPTIONAL {{ ?p rdfs:label ?l }} }}
-        GROUP BY ?p ORDER BY ?p""")}
-    groups = []
-    for predicate, (count, label) in counts.items():
-        rows = store.query(PREFIXES + f"""SELECT ?s (SAMPLE(?l) AS ?sl) WHERE {{
-            ?s {ox.NamedNode(predicate)} {subject} OPTIONAL {{ ?s rdfs:label ?l }} }}
-            GROUP BY ?s ORDER BY ?s LIMIT {INCOMING_SAMPLES}""")
-        groups.append(Incoming(_node(ox.NamedNode(predicate), label), count,
-                               [_node(row["s"], row["sl"]) for row in rows]))
-    return groups
+    types = {row["t"].value for row in store.query(f"SELECT ?t WHERE {{ {_iri(iri)} {_iri(RDF.type)} ?t }}")}
+    if not types & set(query.section.types):
+        return None
+    known = releases(store)
+    return Section(Node("iri", iri, names(store, [iri]).get(iri)), table(store, query, iri, page, PAGE_ROWS),
+                   tuple(known[g] for g in query.section.sources if g in known))
 
 
 def triples(store: Store, iri: str) -> list[ox.Triple]:
     """What an RDF client gets: the entity's triples, its blank nodes' triples, at most
     INCOMING_TRIPLES triples that point at it, and the labels of its neighbours."""
-    subject = ox.NamedNode(iri)
-    return list(store.query(PREFIXES + f"""CONSTRUCT {{
-          {subject} ?p ?o . ?o ?p2 ?o2 . ?s ?q {subject} . ?o rdfs:label ?ol . ?s rdfs:label ?sl }}
+    subject, label = _iri(iri), _iri(RDFS.label)
+    return list(store.query(f"""CONSTRUCT {{
+          {subject} ?p ?o . ?o ?p2 ?o2 . ?s ?q {subject} . ?o {label} ?ol . ?s {label} ?sl }}
         WHERE {{
           {{ {subject} ?p ?o
              OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }}
-             OPTIONAL {{ FILTER(isIRI(?o)) ?o rdfs:label ?ol }} }}
+             OPTIONAL {{ FILTER(isIRI(?o)) ?o {label} ?ol }} }}
           UNION
           {{ {{ SELECT ?s ?q WHERE {{ ?s ?q {subject} }} LIMIT {INCOMING_TRIPLES} }}
-             OPTIONAL {{ ?s rdfs:label ?sl }} }}
+             OPTIONAL {{ ?s {label} ?sl }} }}
         }}"""))

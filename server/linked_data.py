@@ -31,6 +31,8 @@ from .pages import templates
 from .picture import svg
 from .sparql import format_override
 
+MAX_PAGE = 100_000
+
 router = APIRouter()
 ENTITY_FORMATS: tuple[ox.RdfFormat, ...] = formats.engines("entity")  # type: ignore[assignment]
 VOCAB = BASE + "vocab"
@@ -50,6 +52,17 @@ def href_for(request: Request) -> Callable[[str], str]:
     return href
 
 
+def list_href(request: Request) -> Callable[[str, str, bool, int], str]:
+    """Links to the paged list of an entity's neighbours by one predicate, one way."""
+    resource = request.url_for("resource")
+
+    def href(iri: str, predicate: str, outgoing: bool, page: int = 1) -> str:
+        direction = "outgoing" if outgoing else "incoming"
+        return str(resource.include_query_params(iri=iri, **{direction: predicate}, page=page))
+
+    return href
+
+
 def _rdf(request: Request, iri: str, triples: list[ox.Triple], fmt: ox.RdfFormat) -> Response:
     if fmt == ox.RdfFormat.JSON_LD:
         body = jsonld.compact(triples, str(request.url_for("context")))
@@ -59,17 +72,83 @@ def _rdf(request: Request, iri: str, triples: list[ox.Triple], fmt: ox.RdfFormat
 
 
 def _page(request: Request, entity: entities.Entity) -> HTMLResponse:
-    href = href_for(request)
+    href, lists = href_for(request), list_href(request)
     formats = [(f.name, str(request.url.include_query_params(format=f.file_extension))) for f in ENTITY_FORMATS]
     response = templates.TemplateResponse(request, "entity.html", {
-        "entity": entity, "href": href, "picture": svg(entity, href), "formats": formats,
+        "entity": entity, "href": href, "formats": formats, "more": lists, "summary": entity.summary,
+        "picture": svg(entity, href, lambda predicate, outgoing: lists(entity.iri, predicate, outgoing)),
+        "rows_link": lambda table: _rows_link(request, table, entity.iri), "values_shown": entities.VALUES_SHOWN,
+        "section_link": lambda table: section_href(request)(entity.iri, table.query),
     })
     response.headers["Vary"] = "Accept"
     return response
 
 
+def _rows_link(request: Request, table: entities.Table, iri: str) -> str:
+    """The query page running a section's saved query for the entity: every row, as the engine gives them."""
+    saved = request.app.state.queries[table.query]
+    return str(request.url_for("home").include_query_params(query=saved.bind({table.parameter: iri}, lines=True).strip()))
+
+
+def section_href(request: Request) -> Callable[[str, str, int], str]:
+    """Links to the paged list of a section's merged rows for an entity."""
+    resource = request.url_for("resource")
+    return lambda iri, query, page=1: str(resource.include_query_params(iri=iri, section=query, page=page))
+
+
+def _page_number(request: Request) -> int:
+    page = request.query_params.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        raise BadRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
+    return int(page)
+
+
+def _section(request: Request, iri: str, name: str) -> Response:
+    """One page of a section's merged rows for the entity (`?section=NAME&page=N`)."""
+    saved = request.app.state.queries.get(name)
+    if saved is None or saved.section is None:
+        raise NotFound(f"no saved query named {name!r} has a section")
+    found = request.app.state.pool.call(entities.section, iri, saved, _page_number(request))
+    if found is None:
+        raise NotFound(f"<{iri}> is not of a type the section {name!r} is for")
+    return templates.TemplateResponse(request, "section.html", {
+        "found": found, "href": href_for(request), "rows_link": _rows_link(request, found.table, iri),
+        "page_of": lambda number: section_href(request)(iri, name, number),
+    }, headers={"Vary": "Accept"})
+
+
+def _neighbours(request: Request, iri: str) -> Response | None:
+    """One page of an entity's neighbours by one predicate (`?incoming=P` or `?outgoing=P`,
+    `&page=N`), as a page or as JSON; None when the request asks for no list."""
+    params = request.query_params
+    chosen = [(d, params[d]) for d in (*entities.DIRECTIONS, "section") if d in params]
+    if not chosen:
+        return None
+    if len(chosen) > 1:
+        raise BadRequest("ask for one list: incoming, outgoing or section")
+    (direction, predicate), page = chosen[0], _page_number(request)
+    if direction == "section":
+        return _section(request, iri, predicate)
+    found = request.app.state.pool.call(entities.listing, iri, checked_iri(predicate), direction, page)
+    if found.count == 0:
+        raise NotFound(f"nothing links <{iri}> by <{predicate}> that way")
+    href, lists = href_for(request), list_href(request)
+    if not prefers_html(request.headers.get("accept")):
+        return JSONResponse({"count": found.count, "page": found.page, "pages": found.pages,
+                             "items": [{**n.as_json(), "href": href(n.value)} if n.kind == "iri" else n.as_json()
+                                       for n in found.items],
+                             "sources": [r.as_json() for r in found.releases]}, headers={"Vary": "Accept"})
+    page_of = lambda number: lists(iri, found.predicate.value, direction == "outgoing", number)
+    return templates.TemplateResponse(request, "list.html", {"listing": found, "href": href, "page_of": page_of,
+                                                             "sort_limit": entities.SORT_LIMIT}, headers={"Vary": "Accept"})
+
+
 def entity_response(request: Request, iri: str) -> Response:
-    """The entity at `iri`, as a page or as RDF by Accept; 404 when the graph does not know it."""
+    """The entity at `iri`, as a page or as RDF by Accept; 404 when the graph does not know it.
+    With `incoming` or `outgoing` (a predicate) and `page`, one page of that list instead."""
+    listed = _neighbours(request, iri)
+    if listed is not None:
+        return listed
     accept, override = request.headers.get("accept"), format_override(request)
     pool = request.app.state.pool
     if prefers_html(accept) and not override:

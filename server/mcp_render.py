@@ -116,22 +116,29 @@ def node_text(node: Node | None) -> str:
     return f"{_clean(node.label)} ({name})" if node.label and node.label != name else name
 
 
+def cell_text(cell: Sequence[Node | None]) -> str:
+    """A column of a section's merged row: its values, each as `node_text` gives it, with "; "."""
+    return "; ".join(node_text(node) for node in cell if node is not None)
+
+
 def _sources(sources: Iterable[Any]) -> list[str]:
     return [" — ".join(part for part in (s.title, s.page or s.section) if part) for s in sources]
 
 
 def entity_json(entity: Entity) -> dict[str, Any]:
-    """The entity as its page shows it: names, types, links, facts with their sources, what
-    points at it (counted, a sample named), and the saved queries' sections for its types."""
+    """The entity as its page shows it: the summary for its type (what its page leads with),
+    names, types, links, facts with their sources, what points at it (counted, a sample named),
+    and the saved queries' sections for its types."""
     return {
         "iri": entity.iri, "curie": compress(entity.iri), "label": entity.label,
+        **({"summary": entity.summary.as_json()} if entity.summary else {}),
         "types": [node_text(t) for t in entity.types], "synonyms": entity.synonyms, "links": entity.links,
         "facts": [{"predicate": node_text(f.predicate), "object": node_text(f.object),
                    **({"sources": _sources(f.sources)} if f.sources else {})} for f in entity.facts],
         "incoming": [{"predicate": node_text(i.predicate), "count": i.count,
                       "subjects": [node_text(s) for s in i.subjects]} for i in entity.incoming],
         "sections": [{"title": t.title, "query": t.query, "columns": list(t.columns),
-                      "rows": [dict(zip(t.columns, map(node_text, row), strict=True)) for row in t.rows],
+                      "rows": [dict(zip(t.columns, map(cell_text, row), strict=True)) for row in t.rows],
                       "more": t.more} for t in entity.tables],
     }
 

@@ -28,6 +28,7 @@ from .api import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, saved_job
 from .errors import NotFound, Unprocessable
 from .linked_data import checked_iri
 from .mcp_render import ACCEPT, Table, answer_table, entity_json, iri_text
+from .tables import PAGE_ROWS
 
 SEARCH_LIMIT = 100  # as /api/search
 TYPE_SCHEMAS: dict[str, dict[str, Any]] = {  # a saved query's parameter types (the `#+` header) as JSON Schema
@@ -121,7 +122,7 @@ def entity_iri(text: str) -> str:
 def describe(state: Any, args: dict[str, Any]) -> Answer:
     iri = entity_iri(args["entity"])
     sections = tuple(q for q in state.queries.values() if q.section)
-    entity = state.pool.call(entities.describe, iri, sections)
+    entity = state.pool.call(entities.describe, iri, sections, PAGE_ROWS)  # a page's worth: no link to click here
     if entity is None:
         raise NotFound(f"the graph says nothing about <{iri}>")
     described = entity_json(entity)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -96,3 +97,10 @@ def medlineplus_text() -> str:
 @pytest.fixture(scope="session")
 def identifiers_text() -> str:
     return shared_file(IDENTIFIERS).read_text(encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the browser tests of this run put their screenshots (tests/browser.py)."""
+    taken = getattr(sys.modules.get("browser"), "TAKEN", [])
+    if taken:
+        terminalreporter.write_line(f"{len(taken)} browser screenshots in {taken[0].parent}")

@@ -1,16 +1,31 @@
-"""The query page in a real headless chromium, against a real server."""
+"""The query page and the entity pages in a real headless chromium, against a real server on the
+curated graph; at phone and desktop widths, with screenshots kept (see browser.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlencode, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
-from browser import chromium, require
+from browser import (
+    WIDTHS,
+    chromium,
+    fits_the_width,
+    label_boxes,
+    outside_their_boxes,
+    overlapping,
+    require,
+    screenshots,
+    shoot,
+    wait_for_search,
+)
 from live_server import build_store, serving
 from playwright.sync_api import expect
 
 from server.pages import editor_available
+
+__all__ = ["screenshots"]  # a fixture, from browser.py
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -47,6 +62,17 @@ def run_example(page: object, url: str, name: str) -> None:
     page.wait_for_selector(".CodeMirror")  # type: ignore[attr-defined]
     page.click(f"a.example[data-name='{name}']")  # type: ignore[attr-defined]
     page.wait_for_selector(".yasr table tbody tr")  # type: ignore[attr-defined]
+
+
+def editor(page: object) -> str:
+    return page.evaluate("window.kgQueryPage.yasgui.getTab().getYasqe().getValue()")  # type: ignore[attr-defined]
+
+
+def type_at_end(page: object, text: str, before: str) -> None:
+    """Put `before` in the editor, then type `text` after it as a person would."""
+    page.evaluate("""before => { const yasqe = window.kgQueryPage.yasgui.getTab().getYasqe();
+        yasqe.setValue(before); yasqe.focus(); yasqe.setCursor(yasqe.lineCount(), 0); }""", before)  # type: ignore[attr-defined]
+    page.keyboard.type(text, delay=30)  # type: ignore[attr-defined]
 
 
 def test_example_runs_and_shows_rows(url: str, page: tuple[object, list[str]]) -> None:
@@ -123,3 +149,127 @@ def test_api_docs_render_offline_under_our_policy(url: str, page: tuple[object, 
     browser_page.goto(url + "/docs")  # type: ignore[attr-defined]
     expect(browser_page.locator("#operations-saved_queries-query_resolve_synonym")).to_be_visible()  # type: ignore[attr-defined]
     assert outside == [] and refused == []
+
+
+def test_an_example_is_picked_by_its_title_and_charted(url: str, page: tuple[object, list[str]]) -> None:
+    """class-counts by its title; the chart has a bar per class, each naming and linking its class."""
+    browser_page, outside = page
+    browser_page.goto(url + "/")
+    browser_page.get_by_role("link", name="Counts of entities by class").click()
+    browser_page.wait_for_selector(".yasr table tbody tr")
+    rows = browser_page.locator(".yasr table tbody tr").count()
+    browser_page.click(".yasr button.select_chart")
+    bars = browser_page.locator(".kg-chart svg rect")
+    expect(bars).to_have_count(rows)
+    widths = [float(w) for w in bars.evaluate_all("rects => rects.map(r => r.getAttribute('width'))")]
+    assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1] > 0  # largest first, as the query orders
+    labels = browser_page.locator(".kg-chart a.entity text.label").evaluate_all("ts => ts.map(t => t.firstChild.textContent)")
+    assert "Publication" in labels and "rdf:Statement" in labels  # the label where there is one, else the CURIE
+    browser_page.locator(".kg-chart a.entity", has_text="Publication").first.click()
+    expect(browser_page.locator("h1")).to_have_text("Publication")
+    assert outside == []
+
+
+def test_a_result_opens_its_entity_page(url: str, page: tuple[object, list[str]]) -> None:
+    browser_page, outside = page
+    run_example(browser_page, url, "mechanism-path")
+    browser_page.locator(".yasr table tbody a.iri", has_text="uniprot:P29965").first.click()
+    expect(browser_page.locator("h1")).to_have_text("CD40 ligand")
+    assert urlsplit(browser_page.url).path == "/resource" and outside == []
+
+
+@pytest.mark.parametrize(("typed", "line"), [
+    ("kg:Gene", "PREFIX kg: <https://w3id.org/higm-kg/vocab#>"),
+    ("skos:altLabel", "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"),
+    ("HGNC:11935", "PREFIX HGNC: <https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/>"),
+])
+def test_typing_a_known_prefix_adds_its_prefix_line(url: str, page: tuple[object, list[str]], typed: str, line: str) -> None:
+    browser_page, _ = page
+    browser_page.goto(url + "/")
+    browser_page.wait_for_selector(".CodeMirror")
+    type_at_end(browser_page, typed, "SELECT * WHERE {\n  ?s ?p ")
+    expect(browser_page.locator(".CodeMirror-code")).to_contain_text(line.split(" <")[0])
+    assert line in editor(browser_page).splitlines()
+
+
+def test_typing_a_name_offers_its_iri(url: str, page: tuple[object, list[str]]) -> None:
+    browser_page, outside = page
+    wait_for_search(url)
+    browser_page.goto(url + "/")
+    browser_page.wait_for_selector(".CodeMirror")
+    type_at_end(browser_page, "neutrop", "SELECT ?condition WHERE {\n  ?condition kg:hasPhenotype ")
+    hint = browser_page.locator(".CodeMirror-hints li", has_text="Neutropenia — HP:0001875")
+    expect(hint).to_be_visible()
+    hint.click()
+    text = editor(browser_page)
+    assert "?condition kg:hasPhenotype HP:0001875" in text
+    assert "PREFIX HP: <http://purl.obolibrary.org/obo/HP_>" in text.splitlines()
+    browser_page.keyboard.type(" }")
+    browser_page.evaluate("window.kgQueryPage.yasgui.getTab().getYasqe().query()")
+    browser_page.wait_for_selector(".yasr table tbody tr")
+    assert "MONDO:0010626" in cells(browser_page)
+    assert outside == []
+
+
+ENTITY_PAGES = {  # name → path
+    "condition": "/resource?iri=" + quote("http://purl.obolibrary.org/obo/MONDO_0010626"),
+    "gene": "/id/HGNC:11935",
+    "phenotype": "/id/HP:0002720",
+    "list": "/resource?" + urlencode({"iri": "https://w3id.org/higm-kg/vocab#Authorship", "page": "1",
+                                     "incoming": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}),
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ENTITY_PAGES)
+def test_entity_pages_at_phone_and_desktop_widths(url: str, browser: object, screenshots: Path, name: str,
+                                                   width: str) -> None:
+    """The summary first, no sideways scrolling, the picture's labels apart and inside it."""
+    width_px, height = WIDTHS[width]
+    page = browser.new_page(viewport={"width": width_px, "height": height})  # type: ignore[attr-defined]
+    page.goto(url + ENTITY_PAGES[name])
+    assert fits_the_width(page)
+    if name != "list":
+        assert page.locator(".summary").bounding_box()["y"] < height  # the answer is on the first screen
+        boxes = label_boxes(page, "svg.neighbourhood")
+        view = page.evaluate("document.querySelector('svg.neighbourhood').viewBox.baseVal.width")
+        assert overlapping(boxes) == []
+        assert all(0 <= box["x"] and box["x"] + box["width"] <= view for box in boxes)
+    else:
+        expect(page.locator("ol.listing li")).to_have_count(60)
+    shoot(page, screenshots, f"curated-{name}-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_query_page_at_phone_and_desktop_widths(url: str, browser: object, screenshots: Path, width: str) -> None:
+    width_px, height = WIDTHS[width]
+    page = browser.new_page(viewport={"width": width_px, "height": height})  # type: ignore[attr-defined]
+    page.goto(url + "/")
+    page.wait_for_selector(".CodeMirror")
+    assert fits_the_width(page)
+    expect(page.get_by_role("link", name="Counts of entities by class")).to_be_attached()
+    expect(page.locator("#prefix-list summary")).to_be_visible()
+    shoot(page, screenshots, f"curated-query-page-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_data_model_is_readable_and_a_class_opens_its_query(url: str, browser: object, screenshots: Path,
+                                                                width: str) -> None:
+    """The picture of the classes: its labels apart and inside their boxes, the page no wider than
+    the screen (the picture scrolls in its own box), and a class opens a query for its instances."""
+    width_px, height = WIDTHS[width]
+    page = browser.new_page(viewport={"width": width_px, "height": height})  # type: ignore[attr-defined]
+    page.goto(url + "/")
+    page.wait_for_selector(".CodeMirror")
+    picture = page.locator("svg.data-model")
+    expect(picture.locator("text.name", has_text="kg:Condition")).to_be_attached()
+    assert fits_the_width(page)
+    assert overlapping(label_boxes(page, "svg.data-model")) == []
+    assert outside_their_boxes(page, "svg.data-model") == []
+    picture.scroll_into_view_if_needed()
+    shoot(page, screenshots, f"curated-data-model-{width}")
+    picture.locator("g.class", has=page.locator("text.name", has_text="kg:Gene")).locator("rect").click()
+    page.wait_for_selector(".CodeMirror")
+    assert "?instance a kg:Gene ." in editor(page)
+    page.wait_for_selector(".yasr table tbody tr")  # it runs on opening
+    assert any("CD40LG" in cell for cell in cells(page))

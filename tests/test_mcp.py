@@ -228,6 +228,7 @@ def test_genes_and_hpo_phenotypes_of_higm1(stores: tuple[Path, Path], url: str, 
     genes, phenotypes, described = run(connect(transport, stores, url), _genes_and_phenotypes)
     assert genes == {"CD40LG"} and phenotypes == set()
     assert described["label"] == "X-linked hyper IgM syndrome"
+    assert [v["label"] for v in described["summary"]["fields"]["genes"]["values"]] == ["CD40LG"]  # what its page leads with
     assert any("CD40LG" in s for i in described["incoming"] for s in i["subjects"])
 
 

@@ -249,7 +249,10 @@ BAD_FILES = [
     ("parameter not in the query", GOOD_HEADER.replace("parameters: []", "parameters: [{name: x, type: string, example: a}]")
      + "SELECT * WHERE { ?s ?p ?o }", "line 6", "not a variable"),
     ("section without types", GOOD_HEADER.replace("parameters: []", "parameters: [{name: x, type: iri}]\n#+ section: {title: t, parameter: x}")
-     + "SELECT ?x WHERE { ?x ?p ?o }", "line 1", "section needs exactly"),
+     + "SELECT ?x WHERE { ?x ?p ?o }", "line 1", "section needs"),
+    ("section with a source that is no graph name", GOOD_HEADER.replace("parameters: []", "parameters: [{name: x, type: iri}]\n"
+     "#+ section: {title: t, types: ['http://example.org/C'], parameter: x, sources: ['<x> } DROP']}")
+     + "SELECT ?x WHERE { ?x ?p ?o }", "line 1", "sources must be a list of graph names"),
     ("section on a string parameter", GOOD_HEADER.replace("parameters: []", "parameters: [{name: x, type: string}]\n"
      "#+ section: {title: t, types: ['http://example.org/C'], parameter: x}") + "SELECT ?x WHERE { ?x ?p ?o }",
      "line 1", "not a parameter of type iri"),

@@ -1,6 +1,6 @@
 // The query page: YASGUI over our endpoint, with completion from our own prefixes and terms
-// (no request leaves this server), saved queries as one-click examples, downloads in every
-// format and a shareable link.
+// and entities from the search index (no request leaves this server), saved queries as
+// one-click examples, a chart view (chart.js), downloads in every format and a shareable link.
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("kg-config").textContent);
@@ -8,7 +8,9 @@
   const RESULT_FORMATS = { json: "SPARQL JSON", xml: "SPARQL XML", csv: "CSV", tsv: "TSV" };
   const GRAPH_FORMATS = { ttl: "Turtle", nt: "N-Triples", jsonld: "JSON-LD", rdf: "RDF/XML", nq: "N-Quads", trig: "TriG" };
 
-  const prefixLines = Object.entries(config.prefixes).map(([p, iri]) => `${p}: <${iri}>`).sort();
+  // Every prefix a query may use undeclared: typing one adds its PREFIX line (YASQE's prefix
+  // completer does it with the list it is given), so that a copied query runs anywhere.
+  const prefixLines = Object.entries(config.declared).map(([p, iri]) => `${p}: <${iri}>`).sort();
   const matching = (iris) => (yasqe, token) => {
     const wanted = (token && token.autocompletionString ? token.autocompletionString : "").toLowerCase();
     return Promise.resolve(iris.filter((iri) => iri.toLowerCase().includes(wanted)));
@@ -18,7 +20,7 @@
   Yasqe.forkAutocompleter("prefixes", { name: "kg-prefixes", persistenceId: null, get: () => prefixLines }, false);
   Yasqe.forkAutocompleter("property", { name: "kg-properties", bulk: false, get: matching(config.properties) }, false);
   Yasqe.forkAutocompleter("class", { name: "kg-classes", bulk: false, get: matching(config.classes) }, false);
-  Yasqe.defaults.autocompleters = ["variables", "kg-prefixes", "kg-properties", "kg-classes"];
+  Yasqe.defaults.autocompleters = ["variables", "kg-prefixes", "kg-properties", "kg-classes", "kg-entities"];
 
   const fromUrl = new URLSearchParams(window.location.search).get("query");
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
@@ -62,6 +64,20 @@
       updateLinks();
     });
   }
+  // An IRI in the results opens its page here (which links on to the IRI itself): the link is
+  // pointed there as the pointer or the focus reaches it, so it holds for every page of the table.
+  function toEntityPage(event) {
+    const link = event.target.closest && event.target.closest("a.iri");
+    if (!link || link.dataset.iri) return;
+    link.dataset.iri = link.getAttribute("href");
+    link.href = `${config.resource}?${new URLSearchParams({ iri: link.dataset.iri })}`;
+    link.title = link.dataset.iri;
+    link.target = "_self";
+  }
+  for (const type of ["pointerover", "focusin", "click"]) {
+    document.getElementById("yasgui").addEventListener(type, toEntityPage, true);
+  }
+
   tab().getYasqe().on("change", updateLinks);
   document.getElementById("share").addEventListener("click", (event) => {
     event.preventDefault();
