@@ -224,9 +224,31 @@ def check_dataset(iris: Iterable[str]) -> None:
             raise Malformed(str(error)) from None
 
 
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+
+def first_word(tokens: Sequence[Token]) -> str | None:
+    """The first keyword after the prologue (BASE and PREFIX lines), upper case; None if none."""
+    skip = 0
+    for token in tokens:
+        if skip:
+            skip -= 1
+        elif token.is_word("PREFIX", "BASE"):
+            skip = 2 if token.is_word("PREFIX") else 1
+        elif token.kind == "word":
+            return token.text.upper()
+    return None
+
+
 def check_query(text: str, settings: Settings, *, base: str | None = None) -> Shape:
-    """The query's shape; 403 (Refused) or 400 (Malformed) for a query this server will not run."""
-    return _check(shape(text, base), settings)
+    """The query's shape; 403 (Refused) or 400 (Malformed) for a query this server will not run,
+    or for an update sent as a query (said so, rather than the parser's 'expected SELECT')."""
+    checked = _check(shape(text, base), settings)
+    word = first_word(checked.tokens)
+    if word in UPDATE_WORDS:
+        raise Malformed(f"{word} begins an update, not a query: send it as an update (SPARQL 1.1 Protocol: "
+                        f"POST update=…, with the update token); a query reads with SELECT, CONSTRUCT, ASK or DESCRIBE")
+    return checked
 
 
 def check_update(text: str, settings: Settings, *, using_parameters: bool, base: str | None = None) -> Shape:

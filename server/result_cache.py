@@ -30,7 +30,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from kg.iris import scheme
-from kg.safety import Malformed, shape
+from kg.safety import Malformed, first_word, shape
 from kg.text_cache import digest
 
 from .dependencies import predicates
@@ -158,18 +158,10 @@ def answered_as(job: Query) -> tuple[str | None, ...]:
 def _form(text: str) -> str | None:
     """SELECT, CONSTRUCT, ASK or DESCRIBE: the first keyword after the prologue; None if unread."""
     try:
-        tokens = shape(text).tokens
+        word = first_word(shape(text).tokens)
     except (Malformed, ValueError, SyntaxError):
         return None
-    skip = 0
-    for token in tokens:
-        if skip:
-            skip -= 1
-        elif token.is_word("PREFIX", "BASE"):
-            skip = 2 if token.is_word("PREFIX") else 1
-        elif token.kind == "word":
-            return token.text.upper() if token.is_word("SELECT", "CONSTRUCT", "ASK", "DESCRIBE") else None
-    return None
+    return word if word in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE") else None
 
 
 def resolves(text: str) -> bool:

@@ -122,6 +122,10 @@ PROBLEMS = [
      {"type": "about:blank", "title": "Unauthorized"}),
     (lambda c, h: c.get("/sparql", params={"query": "SELECT (<http://example.org/f>(?s) AS ?f) WHERE { ?s ?p ?o } LIMIT 1"},
                         headers=h), 400, "application/json", {"title": "Bad Request"}),  # a function the engine lacks
+    (lambda c, h: c.get("/sparql", params={"query": "PREFIX ex: <http://example.org/> insert DATA { ex:a ex:b ex:c }"},
+                        headers=h), 400, "application/json",
+     {"detail": "INSERT begins an update, not a query: send it as an update (SPARQL 1.1 Protocol: POST update=…, "
+                "with the update token); a query reads with SELECT, CONSTRUCT, ASK or DESCRIBE"}),
 ]
 
 

@@ -121,7 +121,7 @@ def test_every_tool_runs(stores: tuple[Path, Path], url: str, transport: str) ->
 
 ERRORS = [  # (tool, arguments, a piece of the message)
     ("sparql_query", {"query": "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"},
-     "SPARQL syntax error at line 1"),
+     "INSERT begins an update, not a query"),
     ("sparql_query", {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"},
      "SERVICE is disabled"),
     ("sparql_query", {"query": "LOAD <http://example.org/data.ttl>"}, "LOAD is refused"),
