@@ -44,7 +44,8 @@ def _signature(saved: SavedQuery) -> inspect.Signature:
         params.append(inspect.Parameter(
             p.name, inspect.Parameter.KEYWORD_ONLY,
             annotation=kind if p.required else kind | None,
-            default=Query(default, description=described, examples=[p.example] if p.example else None),
+            default=Query(default, description=described, examples=[p.example] if p.example else None,
+                          min_length=1 if kind is str else None),  # an empty value is no value
         ))
     params.append(inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, annotation=int,
                                     default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page")))

@@ -112,6 +112,8 @@ PROBLEMS = [
      {"parameter": "synonym", "detail": "the query parameter 'synonym' is required"}),
     (lambda c, h: c.get("/api/queries/publications", params={"fromYear": "soon"}, headers=h), 422, None,
      {"parameter": "fromYear"}),
+    (lambda c, h: c.get("/api/queries/resolve-synonym", params={"synonym": ""}, headers=h), 422, None,
+     {"parameter": "synonym"}),  # an empty value is no value
     (lambda c, h: c.get("/api/queries/nosuch", headers=h), 404, None, {"type": "about:blank", "title": "Not Found"}),
     (lambda c, h: c.get("/no/such/page", headers=h), 404, "application/json", {"type": "about:blank"}),
     (lambda c, h: c.put("/sparql", content=b"x", headers=h), 405, "application/problem+json",
