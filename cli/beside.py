@@ -17,6 +17,7 @@ stderr and goes through the server, which is a SPARQL 1.1 engine like any other
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -64,7 +65,7 @@ def remote(busy: StoreInUse, token: str | None = None) -> RemoteStore:
     url = (busy.url or "").rstrip("/")
     spec = EngineSpec.parse(f"sparql:{url}/sparql", update=f"{url}/sparql", store=f"{url}/store",
                             env={"KG_ENGINE_TOKEN": token} if token else {})
-    return RemoteStore(spec, TIMEOUT)
+    return RemoteStore(dataclasses.replace(spec, predeclares=True), TIMEOUT)
 
 
 def through(busy: StoreInUse, note: Note, doing: str = "reading") -> RemoteStore:

@@ -79,6 +79,7 @@ class EngineSpec:
     digest: bool = False
     credentials: tuple[str, str] | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
+    predeclares: bool = False  # the engine knows our prefixes (our own server): the text goes as it is
 
     @classmethod
     def parse(cls, spec: str, *, update: str | None = None, store: str | None = None,
@@ -164,6 +165,11 @@ class RemoteStore:
                 params["default-graph-uri"], params["named-graph-uri"] = graphs, graphs
         return params
 
+    def _prefixed(self, sparql: str, operation: Shape) -> str:
+        """The text to send: as it is to an engine that predeclares our prefixes (its errors then
+        name the lines the user wrote), else with the PREFIX lines it needs."""
+        return sparql if self.spec.predeclares else with_prefixes(sparql, operation)
+
     def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, substitutions: Mapping[str, object] | None = None,
               base_iri: str | None = None, timeout: float | None = None) -> ox.QuerySolutions | ox.QueryBoolean | Triples:
@@ -173,7 +179,7 @@ class RemoteStore:
             raise ValueError("a remote engine takes no substitutions: bind values in the text (VALUES)")
         operation = shape(sparql, base_iri)
         params = self._dataset(operation, default_graphs, named_graphs)
-        result = self._results(self._post(self.spec.query, data={"query": with_prefixes(sparql, operation), **params},
+        result = self._results(self._post(self.spec.query, data={"query": self._prefixed(sparql, operation), **params},
                                           headers={"Accept": accept(operation)}, timeout=timeout))
         if form(operation) == "ASK" and isinstance(result, ox.QuerySolutions):
             return _boolean(result)  # Virtuoso 7 answers ASK as one row of ?__ASK_RETVAL

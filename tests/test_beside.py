@@ -96,13 +96,17 @@ def test_export_streams_from_the_server(store: Path, url: str, tmp_path: Path, a
     assert len(list(ox.parse(path=str(output), format=fmt))) == sparql_count(url, where)
 
 
-def test_a_syntax_error_reads_as_it_does_without_a_server(store: Path, url: str, tmp_path: Path) -> None:
-    query = "SELECT * WHERE { ?s mondoo:x ?o }"
+@pytest.mark.parametrize(("query", "said"), [
+    ("SELECT * WHERE { ?s mondoo:x ?o }", "did you mean 'MONDO:'"),
+    ("SELECT * WHERE { ?s kg:nope ?o", "line 1,"),  # a predeclared prefix: no PREFIX line is added before it
+])
+def test_a_syntax_error_reads_as_it_does_without_a_server(store: Path, url: str, tmp_path: Path, query: str,
+                                                          said: str) -> None:
     beside = kg("query", query, "--store", str(store))
     alone = kg("query", query, "--store", str(build_store(tmp_path / "alone")))
     assert beside.returncode == alone.returncode == 1
     assert beside.stderr == reading(store, url) + alone.stderr
-    assert "did you mean 'MONDO:'" in alone.stderr and alone.stderr.endswith("^\n")
+    assert said in alone.stderr and alone.stderr.endswith("^\n")
 
 
 def write_data(tmp_path: Path, size: int = 3) -> Path:
