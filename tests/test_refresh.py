@@ -47,24 +47,27 @@ def write(client: TestClient, graph: str) -> None:
     assert response.status_code == 204, response.text
 
 
-def _engine_mother() -> int:
-    """The engine's mother process: the child of this process that runs server.engine_process."""
+def _engine_mothers() -> list[int]:
+    """The engines' mother processes: the children of this process that run server.engine_process
+    (ours, and those of apps other modules' fixtures still hold, idle while this test runs)."""
     children = [int(pid) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
                 for pid in (task / "children").read_text().split()]
     mothers = [pid for pid in children if b"server.engine_process" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    assert len(mothers) == 1, mothers
-    return mothers[0]
+    assert mothers
+    return mothers
 
 
 @contextmanager
 def held_up() -> Iterator[None]:
-    """No new engine worker can be made (the mother is stopped): a refresh waits for its worker."""
-    mother = _engine_mother()
-    os.kill(mother, signal.SIGSTOP)
+    """No new engine worker can be made (the mothers are stopped): a refresh waits for its worker."""
+    mothers = _engine_mothers()
+    for mother in mothers:
+        os.kill(mother, signal.SIGSTOP)
     try:
         yield
     finally:
-        os.kill(mother, signal.SIGCONT)
+        for mother in mothers:
+            os.kill(mother, signal.SIGCONT)
 
 
 def answered(client: TestClient, path: str, accept: str) -> httpx.Response:
