@@ -38,7 +38,7 @@ from kg.safety import Malformed, Refused
 from ontology import GRAPH
 
 from . import reads
-from .errors import HttpError, QueryTimeout, as_http
+from .errors import HttpError, QueryTimeout, UnsupportedMediaType, as_http
 from .mcp_tools import Answer, Tool, catalogue, schema
 from .metrics import Metrics
 from .problems import TYPES
@@ -184,7 +184,5 @@ class Endpoint:
             await PlainTextResponse("the MCP endpoint is not running\n", status_code=503)(scope, receive, send)
             return
         if not _is_json(scope):  # a form or text/plain POST needs no CORS preflight: a page elsewhere could send it
-            await PlainTextResponse("MCP messages are JSON: send Content-Type: application/json\n",
-                                    status_code=415)(scope, receive, send)
-            return
+            raise UnsupportedMediaType("MCP messages are JSON: send Content-Type: application/json")
         await manager.handle_request(scope, receive, send)

@@ -3,8 +3,8 @@ CLI; malformed rows; joins with the curated graph; metadata; the derived phenoty
 
 from __future__ import annotations
 
-import json
 import html
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path

@@ -281,3 +281,6 @@ def test_mcp_sits_behind_the_apps_middleware(default_store: Store, method: str, 
                                   content=body)
     assert response.status_code == status, response.text
     assert "X-Request-Id" in response.headers  # the guard's
+    if status == 415:  # the errors' one shape: a JSON client gets a problem document
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == "MCP messages are JSON: send Content-Type: application/json"
