@@ -10,7 +10,6 @@ import json
 import re
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
@@ -28,7 +27,7 @@ from kg.messages import QuerySyntaxError, explain, nearest
 from kg.output import OutputFormat, serialize
 from kg.remote import EngineError, EngineRefused, EngineSpec, RemoteStore
 from kg.safety import check_query
-from kg.sandbox import run_confined
+from kg.sandbox import let_go, run_confined
 from kg.saved_queries import ParameterError, SavedQuery, load_queries, read_query_text
 from kg.settings import Settings
 from kg.store import Store, StoreInUse
@@ -71,7 +70,7 @@ def reported() -> Iterator[None]:
     except (Failure, EngineRefused, EngineError, beside.NotSent, LoadError, StoreInUse, SyntaxError, ValueError,
             OSError, RuntimeError) as error:
         message, code, lines = _reported(error)
-        _let_go(error)  # an open store in a frame or a closure of the traceback: its lock goes with it
+        let_go(error, drop=True)  # an open store in a frame or a closure of the traceback: its lock goes with it
         fail(message, code, lines=lines)
 
 
@@ -90,20 +89,6 @@ def _reported(error: BaseException) -> tuple[str, int, bool]:
     if isinstance(error, (EngineError, beside.NotSent, StoreInUse, LoadError)):
         return str(error), 1, False
     return f"{type(error).__name__}: {error}", 1, False
-
-
-def _let_go(error: BaseException | None) -> None:
-    """Clear the frames of an error's traceback and of its causes': a frame or a closure of one
-    may hold an open store, and the traceback outlives this handler (contextlib's __exit__ gets it)."""
-    seen: set[int] = set()
-    pending = [error]
-    while pending:
-        error = pending.pop()
-        if error is not None and id(error) not in seen:
-            seen.add(id(error))
-            traceback.clear_frames(error.__traceback__)
-            error.__traceback__ = None
-            pending += [error.__cause__, error.__context__]
 
 
 def fail(message: str, code: int, *, lines: bool = False) -> None:
@@ -178,7 +163,7 @@ def write_confined(target: Store | beside.ServerWriter, write: Callable[[Store |
     stack, no network; see kg.sandbox), or through the running server, which needs the network."""
     if isinstance(target, Store):
         run_confined(partial(write, target), Settings.from_env())  # not a closure: a frame's function outlives
-        # the frame's cleared locals (see _let_go)
+        # the frame's cleared locals (see kg.sandbox.let_go)
     else:
         write(target)
 

@@ -130,7 +130,7 @@ def run_confined(work: Callable[[], Result], settings: Settings) -> Result:
             supervised.wait()
             outcome.append((True, jobs.pop()()))
         except BaseException as error:  # noqa: BLE001 - raised again on the caller's thread
-            _let_go(error)
+            let_go(error)
             outcome.append((False, error))
         finally:
             handed.put(confinement)  # a second put, if any, is never read
@@ -155,9 +155,10 @@ def run_confined(work: Callable[[], Result], settings: Settings) -> Result:
     return value  # type: ignore[return-value]
 
 
-def _let_go(error: BaseException | None) -> None:
-    """Clear the frames an error (and its causes) holds: engine objects in them must be dropped
-    on the thread that made them, not on the caller's."""
+def let_go(error: BaseException | None, *, drop: bool = False) -> None:
+    """Clear the frames an error (and its causes) holds, so the objects in them go now: engine
+    objects must be dropped on the thread that made them, an open store's lock with its store.
+    With `drop`, the tracebacks go too (a frame keeps its function, and so a closure's cells)."""
     seen: set[int] = set()
     pending = [error]
     while pending:
@@ -165,6 +166,8 @@ def _let_go(error: BaseException | None) -> None:
         if error is not None and id(error) not in seen:
             seen.add(id(error))
             traceback.clear_frames(error.__traceback__)
+            if drop:
+                error.__traceback__ = None
             pending += [error.__cause__, error.__context__]
 
 
