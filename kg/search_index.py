@@ -139,14 +139,14 @@ def _open(folder: Path) -> tantivy.Index:
 
 
 def _writable(folder: Path) -> tantivy.Index:
-    """The index in `folder`, made anew when missing or of another schema."""
+    """The index in `folder`, made anew when missing or of another schema (unmarked until its
+    first commit, so that readers say it is being made rather than find it empty)."""
     if _compatible(folder):
         return _open(folder)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     index = tantivy.Index(SCHEMA, path=str(folder), reuse=False)
     index.register_tokenizer(WORDS, ANALYZER)
-    (folder / MARK).write_text(json.dumps({"schema": SCHEMA_VERSION}), encoding="utf-8")
     return index
 
 
@@ -166,6 +166,7 @@ def build(store: Any, folder: Path, *, report: Report | None = None) -> int:
     writer.delete_all_documents()
     names = sum(_add(writer, entity) for entity in entities.values())
     _commit(writer)
+    (Path(folder) / MARK).write_text(json.dumps({"schema": SCHEMA_VERSION}), encoding="utf-8")
     if report:
         report(f"search: indexed {len(entities):,} entities ({names:,} names) in {time.monotonic() - started:.1f} s")
     return len(entities)
@@ -266,10 +267,10 @@ class Searcher:
 
     def _current(self) -> tantivy.Index | None:
         try:
-            meta = (self.folder / "meta.json").stat()
+            meta, mark = (self.folder / "meta.json").stat(), (self.folder / MARK).stat()
         except OSError:
             return None
-        signature = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+        signature = (meta.st_ino, meta.st_mtime_ns, meta.st_size, mark.st_ino, mark.st_mtime_ns)  # the mark comes last
         with self._lock:
             if signature != self._seen:
                 self._index = _open(self.folder) if _compatible(self.folder) else None
